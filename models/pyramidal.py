@@ -1,0 +1,392 @@
+"""Two-compartment pyramidal neuron of Naud & Sprekeler (2018) and Payeur et al. (2021).
+
+Soma and apical dendrite are leaky compartments with no passive coupling (as in the
+authors' code, ``NaudGroup``): the dendrite drives the soma only through the plateau
+current ``g_s f(V_d)``, and the soma drives the dendrite only through the
+back-propagating action potential (bAP), a box current of amplitude ``c_d``.
+
+Paper form (models.md section 1.1)::
+
+    C_s dV_s/dt = -(C_s/tau_s)(V_s - E_L) + g_s f(V_d) + w_s + I_s
+    tau_ws dw_s/dt = -w_s,                      w_s += b_ws at each somatic spike
+    C_d dV_d/dt = -(C_d/tau_d)(V_d - E_L) + g_d f(V_d) + c_d K(t - t_hat) + w_d + I_d
+    tau_wd dw_d/dt = -w_d + a_wd (V_d - E_L)
+    f(V) = 1 / (1 + exp(-(V - E_d)/D_d))
+
+Two spike rules, chosen by name in :attr:`PyramidalParameters.spike_rule`:
+
+``"moving_threshold"`` (the authors' Auryn code, the default)
+    spike when ``V_s > theta``; reset ``V_s = v_reset``, ``theta += delta_theta``;
+    ``theta`` relaxes to ``theta_0`` with ``tau_theta``; no absolute refractoriness.
+    The bAP box is on during the 2 ms after the spike step: ``0 < t - t_hat <= 2 ms``.
+``"fixed_threshold"`` (Naud & Sprekeler style)
+    spike when ``V_s > v_threshold``; reset to ``v_reset`` and hold for ``t_ref``.
+    The bAP box is delayed by 0.5 ms: ``0.5 ms < t - t_hat <= 2.5 ms``.
+
+Dendritic synaptic driving force (:attr:`PyramidalParameters.dendritic_driving_force`):
+the authors' code computes the current of a dendritic conductance with the *somatic*
+voltage, ``g (E - V_s)`` (an artefact of Auryn's synapse classes); ``"dendrite"`` uses
+the physically correct ``g (E - V_d)``. The default is ``"soma"`` because it reproduces
+the published BP curves; ``"dendrite"`` shifts the BP-vs-dendritic-current curve by
+about +50 pA (models.md section 1.4).
+
+Paper symbol -> code name table: see :func:`symbol_table` (or the field docstrings).
+
+All numeric parameters become ``(shared, constant)`` variables of the group, not
+literal constants in the generated code: the same compiled code serves every parameter
+value (the Cython cache stays warm, standalone binaries take new values as
+``run_args``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import (Equations, NeuronGroup, Quantity, amp, mV, ms, nS, pA, pF, second,
+                    siemens, volt)
+
+from spiking.errors import ParameterError
+from spiking.parameters import ParameterSet, choice, parameter
+
+__all__ = ["SPIKE_RULES", "DRIVING_FORCES", "PyramidalParameters", "pyramidal_equations",
+           "make_pyramidal_group", "steady_state", "plateau_activation", "symbol_table",
+           "PAYEUR_2021"]
+
+SPIKE_RULES = ("moving_threshold", "fixed_threshold")
+DRIVING_FORCES = ("soma", "dendrite")
+#: bAP box delay after the spike step that each spike rule implies.
+BAP_DELAY_OF_RULE = {"moving_threshold": 0 * ms, "fixed_threshold": 0.5 * ms}
+
+
+@dataclasses.dataclass(frozen=True)
+class PyramidalParameters(ParameterSet):
+    """Parameters of the two-compartment pyramidal neuron (models.md section 1.2).
+
+    Examples
+    --------
+    >>> from brian2 import pA
+    >>> from models.pyramidal import PyramidalParameters
+    >>> p = PyramidalParameters()
+    >>> p.g_d
+    1.2 * namp
+    >>> excitable = p.replace(g_d=1400 * pA)
+    """
+
+    model_name = "two-compartment pyramidal neuron"
+
+    E_L: Quantity = parameter(-70 * mV, mV, "E_L")
+    """E_L: leak reversal potential of soma and dendrite."""
+    tau_s: Quantity = parameter(16 * ms, ms, "tau_s", "positive")
+    """tau_s: somatic membrane time constant."""
+    C_s: Quantity = parameter(370 * pF, pF, "C_s", "positive")
+    """C_s: somatic capacitance (somatic leak conductance g_L,s = C_s/tau_s)."""
+    g_s: Quantity = parameter(1300 * pA, pA, "g_s", "nonnegative")
+    """g_s: maximal plateau current from the dendrite into the soma, g_s f(V_d)."""
+    tau_ws: Quantity = parameter(100 * ms, ms, "tau_w^s", "positive")
+    """tau_w^s: somatic adaptation time constant."""
+    b_ws: Quantity = parameter(-200 * pA, pA, "b_w^s", "nonpositive")
+    """b_w^s: spike-triggered jump of the somatic adaptation current (negative)."""
+    tau_d: Quantity = parameter(7 * ms, ms, "tau_d", "positive")
+    """tau_d: dendritic membrane time constant."""
+    C_d: Quantity = parameter(170 * pF, pF, "C_d", "positive")
+    """C_d: dendritic capacitance (dendritic leak conductance g_L,d = C_d/tau_d)."""
+    g_d: Quantity = parameter(1200 * pA, pA, "g_d", "nonnegative")
+    """g_d: maximal regenerative (calcium plateau) current in the dendrite, g_d f(V_d)."""
+    tau_wd: Quantity = parameter(30 * ms, ms, "tau_w^d", "positive")
+    """tau_w^d: dendritic adaptation time constant."""
+    a_wd: Quantity = parameter(-13 * nS, nS, "a_w^d", "nonpositive")
+    """a_w^d: subthreshold coupling of the dendritic adaptation current (negative)."""
+    c_d: Quantity = parameter(2600 * pA, pA, "c_d", "nonnegative")
+    """c_d: amplitude of the back-propagating action potential box current K."""
+    bap_duration: Quantity = parameter(2 * ms, ms, "duration of K", "positive")
+    """Duration of the bAP box K."""
+    bap_delay: Quantity | None = parameter(None, ms, "delay of K", "nonnegative", optional=True)
+    """Delay of the bAP box after the spike step; ``None`` = the spike rule's own (0 or 0.5 ms)."""
+    E_d: Quantity = parameter(-38 * mV, mV, "E_d")
+    """E_d: half-activation voltage of the plateau nonlinearity f."""
+    D_d: Quantity = parameter(6 * mV, mV, "D_d", "positive")
+    """D_d: slope factor of the plateau nonlinearity f."""
+    v_reset: Quantity = parameter(-70 * mV, mV, "V_r")
+    """V_r: somatic reset potential (both spike rules)."""
+    theta_0: Quantity = parameter(-50 * mV, mV, "theta_0")
+    """theta_0: resting value of the moving threshold (moving_threshold rule)."""
+    delta_theta: Quantity = parameter(2 * mV, mV, "Delta theta", "nonnegative")
+    """Delta theta: threshold increment at each spike (moving_threshold rule)."""
+    tau_theta: Quantity = parameter(27 * ms, ms, "tau_theta", "positive")
+    """tau_theta: relaxation time constant of the moving threshold."""
+    v_threshold: Quantity = parameter(-50 * mV, mV, "V_th")
+    """V_th: fixed spike threshold (fixed_threshold rule)."""
+    t_ref: Quantity = parameter(3 * ms, ms, "t_ref", "nonnegative")
+    """t_ref: absolute refractory period, V_s held at V_r (fixed_threshold rule)."""
+    E_ampa: Quantity = parameter(0 * mV, mV, "E_exc")
+    """E_exc: reversal potential of excitatory (AMPA) conductances."""
+    E_gaba: Quantity = parameter(-80 * mV, mV, "E_inh")
+    """E_inh: reversal potential of inhibitory (GABA) conductances."""
+    tau_ampa: Quantity = parameter(5 * ms, ms, "tau_AMPA", "positive")
+    """tau_AMPA: decay time constant of excitatory conductances."""
+    tau_gaba: Quantity = parameter(10 * ms, ms, "tau_GABA", "positive")
+    """tau_GABA: decay time constant of inhibitory conductances."""
+    spike_rule: str = choice("moving_threshold", SPIKE_RULES, "spike rule")
+    """Spike rule: ``"moving_threshold"`` (authors' code) or ``"fixed_threshold"`` (N&S style)."""
+    dendritic_driving_force: str = choice("soma", DRIVING_FORCES, "dendritic driving force")
+    """Voltage in the driving force of dendritic conductances: ``"soma"`` (authors' code) or ``"dendrite"``."""
+
+    def _check_relations(self) -> None:
+        if self.spike_rule == "fixed_threshold" and not self.v_threshold > self.v_reset:
+            raise ParameterError(
+                f"PyramidalParameters.v_threshold ({self.v_threshold}) must be above v_reset ({self.v_reset})")
+        if self.spike_rule == "moving_threshold" and not self.theta_0 > self.v_reset:
+            raise ParameterError(
+                f"PyramidalParameters.theta_0 ({self.theta_0}) must be above v_reset ({self.v_reset})")
+
+    @property
+    def g_L_s(self) -> Quantity:
+        """Somatic leak conductance C_s/tau_s."""
+        return self.C_s / self.tau_s
+
+    @property
+    def g_L_d(self) -> Quantity:
+        """Dendritic leak conductance C_d/tau_d."""
+        return self.C_d / self.tau_d
+
+    @property
+    def effective_bap_delay(self) -> Quantity:
+        """The bAP delay in use: :attr:`bap_delay`, or the spike rule's own when ``None``."""
+        return BAP_DELAY_OF_RULE[self.spike_rule] if self.bap_delay is None else self.bap_delay
+
+    def shared_values(self) -> dict:
+        values = super().shared_values()
+        values["bap_delay"] = self.effective_bap_delay
+        if self.spike_rule == "moving_threshold":
+            for name in ("v_threshold", "t_ref"):
+                values.pop(name)
+        else:
+            for name in ("theta_0", "delta_theta", "tau_theta"):
+                values.pop(name)
+        return values
+
+
+#: The reference parameter set (the authors' code; models.md section 1.2).
+PAYEUR_2021 = PyramidalParameters()
+
+# ---------------------------------------------------------------------------------------------
+# Equation templates. One template per kind of equation; compartments and receptors are
+# made by substituting names (Brian's Equations substitution), never by string formatting.
+_LEAKY_COMPARTMENT = "dV/dt = (E_L - V)/tau + I_total/C : volt"
+_LEAKY_COMPARTMENT_REFRACTORY = "dV/dt = (E_L - V)/tau + I_total/C : volt (unless refractory)"
+_CONDUCTANCE = "dg/dt = -g/tau_syn : siemens"
+_SYNAPTIC_CURRENT = "I_syn = g_ampa*(E_ampa - V_drive) + g_gaba*(E_gaba - V_drive) : amp"
+_SHARED_CONSTANT = "x : unit (shared, constant)"
+
+_CORE = """
+f_d = 1/(1 + exp(-(v_d - E_d)/D_d)) : 1
+bap = int(t > t_bap_on)*int(t < t_bap_off) : 1
+I_total_s = g_s*f_d + w_s + I_syn_s + I_ext_s : amp
+I_total_d = g_d*f_d + c_d*bap + w_d + I_syn_d + I_ext_d : amp
+dw_s/dt = -w_s/tau_ws : amp
+dw_d/dt = (a_wd*(v_d - E_L) - w_d)/tau_wd : amp
+t_bap_on : second
+t_bap_off : second
+unit : integer (constant)
+"""
+_MOVING_THRESHOLD = "dtheta/dt = (theta_0 - theta)/tau_theta : volt"
+
+#: Names of the state variables a user may record.
+STATE_VARIABLES = ("v_s", "v_d", "w_s", "w_d", "theta", "g_ampa_s", "g_gaba_s", "g_ampa_d",
+                   "g_gaba_d")
+
+
+def _unit_name(value) -> str:
+    dims = {mV.dim: "volt", ms.dim: "second", pA.dim: "amp", pF.dim: "farad", nS.dim: "siemens"}
+    dim = getattr(value, "dim", None)
+    if dim is None:
+        return "1"
+    try:
+        return dims[dim]
+    except KeyError:  # pragma: no cover - every field above has one of these dimensions
+        raise ParameterError(f"no Brian unit name for dimension {dim}") from None
+
+
+def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp",
+                        dendrite_current: str = "0*amp") -> Equations:
+    """Brian equations of the two-compartment neuron.
+
+    Parameters
+    ----------
+    params : PyramidalParameters
+        Selects the spike rule and the dendritic driving force; values are *not* baked in
+        (they are shared constants of the group, see :func:`make_pyramidal_group`).
+    soma_current, dendrite_current : str
+        Brian expressions (in amp) of the injected currents ``I_ext_s`` and ``I_ext_d``,
+        e.g. ``"stim_soma(t, i)"`` for a 2-D ``TimedArray`` passed in the namespace.
+
+    Returns
+    -------
+    brian2.Equations
+
+    Examples
+    --------
+    >>> from models.pyramidal import PyramidalParameters, pyramidal_equations
+    >>> eqs = pyramidal_equations(PyramidalParameters())
+    >>> "v_d" in eqs.names
+    True
+    """
+    refractory = params.spike_rule == "fixed_threshold"
+    soma = Equations(_LEAKY_COMPARTMENT_REFRACTORY if refractory else _LEAKY_COMPARTMENT,
+                     V="v_s", tau="tau_s", C="C_s", I_total="I_total_s")
+    dendrite = Equations(_LEAKY_COMPARTMENT, V="v_d", tau="tau_d", C="C_d", I_total="I_total_d")
+    eqs = soma + dendrite + Equations(_CORE)
+    for comp, drive in (("s", "v_s"), ("d", "v_s" if params.dendritic_driving_force == "soma" else "v_d")):
+        for receptor in ("ampa", "gaba"):
+            eqs += Equations(_CONDUCTANCE, g=f"g_{receptor}_{comp}", tau_syn=f"tau_{receptor}")
+        eqs += Equations(_SYNAPTIC_CURRENT, I_syn=f"I_syn_{comp}", g_ampa=f"g_ampa_{comp}",
+                         g_gaba=f"g_gaba_{comp}", V_drive=drive)
+    if params.spike_rule == "moving_threshold":
+        eqs += Equations(_MOVING_THRESHOLD)
+    eqs += Equations(f"I_ext_s = {soma_current} : amp")
+    eqs += Equations(f"I_ext_d = {dendrite_current} : amp")
+    for name, value in params.shared_values().items():
+        eqs += Equations(_SHARED_CONSTANT.replace("unit", _unit_name(value)), x=name)
+    return eqs
+
+
+def _threshold_and_reset(params: PyramidalParameters) -> tuple[str, str, str | bool]:
+    bap = ("t_bap_on = t + bap_delay + 0.5*dt\n"
+           "t_bap_off = t + bap_delay + bap_duration + 0.5*dt\n"
+           "w_s += b_ws\n")
+    if params.spike_rule == "moving_threshold":
+        return "v_s > theta", "v_s = v_reset\ntheta += delta_theta\n" + bap, False
+    return "v_s > v_threshold", "v_s = v_reset\n" + bap, "t_ref"
+
+
+def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str = "pyramids",
+                         soma_current: str = "0*amp", dendrite_current: str = "0*amp",
+                         method: str = "euler", initial_state: str | dict = "rest",
+                         dt: Quantity | None = None, clock=None) -> NeuronGroup:
+    """Make one ``NeuronGroup`` of two-compartment pyramidal neurons.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of neurons (>= 1).
+    params : PyramidalParameters
+    name : str
+        Explicit Brian name (stable names keep the compiled-code caches warm).
+    soma_current, dendrite_current : str
+        Expressions of the injected currents, see :func:`pyramidal_equations`.
+    method : str
+        Brian integration method; ``"euler"`` (forward Euler, as in the reference code).
+    initial_state : "rest" or dict
+        ``"rest"`` starts every neuron at the resting fixed point with no input
+        (:func:`steady_state`); a dict maps variable names to values or string expressions.
+    dt, clock
+        Passed to ``NeuronGroup``.
+
+    Returns
+    -------
+    brian2.NeuronGroup
+        With ``t_bap_on``/``t_bap_off`` far in the past (no bAP at start).
+
+    Examples
+    --------
+    >>> from models.pyramidal import PyramidalParameters, make_pyramidal_group
+    >>> group = make_pyramidal_group(10, PyramidalParameters(), name="pyr_example")
+    >>> group.N
+    10
+    """
+    if isinstance(n_neurons, bool) or not isinstance(n_neurons, (int, np.integer)) or n_neurons < 1:
+        raise ParameterError(f"n_neurons must be an integer >= 1; got {n_neurons!r}")
+    if not isinstance(params, PyramidalParameters):
+        raise ParameterError(f"params must be PyramidalParameters; got {type(params).__name__}")
+    threshold, reset, refractory = _threshold_and_reset(params)
+    group = NeuronGroup(int(n_neurons), pyramidal_equations(params, soma_current, dendrite_current),
+                        threshold=threshold, reset=reset, refractory=refractory, method=method,
+                        name=name, dt=dt, clock=clock)
+    for key, value in params.shared_values().items():
+        setattr(group, key, value)
+    group.t_bap_on = -1 * second
+    group.t_bap_off = -1 * second
+    if isinstance(initial_state, str):
+        if initial_state != "rest":
+            raise ParameterError(f"initial_state must be 'rest' or a dict; got {initial_state!r}")
+        initial_state = steady_state(params)
+    for key, value in initial_state.items():
+        setattr(group, key, value)
+    return group
+
+
+def plateau_activation(v_d: Quantity | np.ndarray, params: PyramidalParameters) -> np.ndarray:
+    """The plateau nonlinearity f(V_d) = 1/(1 + exp(-(V_d - E_d)/D_d)) (dimensionless).
+
+    Examples
+    --------
+    >>> from brian2 import mV
+    >>> from models.pyramidal import PyramidalParameters, plateau_activation
+    >>> float(plateau_activation(-38 * mV, PyramidalParameters()))
+    0.5
+    """
+    x = np.asarray((v_d - params.E_d) / params.D_d, dtype=float)
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def steady_state(params: PyramidalParameters, i_soma: Quantity = 0 * pA,
+                 i_dendrite: Quantity = 0 * pA) -> dict[str, Quantity]:
+    """Subthreshold fixed point under constant injected currents (no spikes, no synapses).
+
+    The dendrite solves ``0 = -(g_L,d - a_wd)(V_d - E_L) + g_d f(V_d) + I_d`` (its lowest
+    root: the non-plateau state); the soma then sits at
+    ``V_s = E_L + (g_s f(V_d) + I_s)/g_L,s``. Raises :class:`ParameterError` if that
+    somatic voltage is above threshold (there is no subthreshold fixed point).
+
+    Examples
+    --------
+    >>> from models.pyramidal import PyramidalParameters, steady_state
+    >>> rest = steady_state(PyramidalParameters())
+    >>> float(rest["v_d"] / mV) > -70
+    True
+    """
+    E_L = float(params.E_L)
+    g_eff = float(params.g_L_d - params.a_wd)
+    g_d, Id = float(params.g_d), float(i_dendrite)
+
+    def h(v):
+        return -g_eff * (v - E_L) + g_d * plateau_activation(v * volt, params) + Id
+
+    grid = np.linspace(E_L - 0.2, E_L + 0.2, 40001)  # 10 uV spacing over +-200 mV
+    hv = h(grid)
+    sign_change = np.nonzero(np.signbit(hv[:-1]) != np.signbit(hv[1:]))[0]
+    if not len(sign_change):
+        raise ParameterError("no dendritic fixed point within E_L +- 200 mV")
+    lo, hi = grid[sign_change[0]], grid[sign_change[0] + 1]
+    for _ in range(60):  # bisection to machine precision
+        mid = 0.5 * (lo + hi)
+        if np.signbit(h(mid)) == np.signbit(h(lo)):
+            lo = mid
+        else:
+            hi = mid
+    v_d = 0.5 * (lo + hi)
+    f = float(plateau_activation(v_d * volt, params))
+    v_s = E_L + (float(params.g_s) * f + float(i_soma)) / float(params.g_L_s)
+    threshold = params.theta_0 if params.spike_rule == "moving_threshold" else params.v_threshold
+    if v_s >= float(threshold):
+        raise ParameterError(
+            f"no subthreshold steady state: V_s would be {v_s * 1e3:.2f} mV, above threshold {threshold}")
+    state = {"v_s": v_s * volt, "v_d": v_d * volt, "w_s": 0 * amp,
+             "w_d": float(params.a_wd) * (v_d - E_L) * amp}
+    if params.spike_rule == "moving_threshold":
+        state["theta"] = params.theta_0
+    return state
+
+
+def symbol_table(params: PyramidalParameters = PAYEUR_2021) -> str:
+    """Markdown table mapping paper symbols to code names and values.
+
+    Examples
+    --------
+    >>> print(symbol_table().splitlines()[0])
+    | symbol | code name | value |
+    """
+    rows = ["| symbol | code name | value |", "|---|---|---|"]
+    rows += [f"| {s} | `{n}` | {v} |" for s, n, v in params.symbol_table()]
+    return "\n".join(rows)

@@ -1,0 +1,229 @@
+"""The one place where the Brian device and code-generation preferences are chosen.
+
+Backends:
+
+``runtime``
+    Brian's runtime mode; the per-step code is generated in Cython (or numpy, for
+    quick tests; see :data:`RUNTIME_TARGET_ENV`).
+``cpp_standalone``
+    A C++ project is generated, compiled once, and run as a separate binary; runs after
+    the first reuse the binary with new values (``run_args``).
+``cuda_standalone``
+    brian2cuda (optional extra ``[gpu]``); imported only when asked for.
+
+A :class:`BackendSession` is a context manager: it sets the device, ``dt`` and the
+preferences, and restores all of them afterwards, so model code never calls
+``set_device`` or touches global preferences. Build directories are fresh temporary
+folders (unique per process and per session) unless a directory is given.
+
+Examples
+--------
+>>> from brian2 import NeuronGroup, Network, ms
+>>> from spiking.backend import BackendSession
+>>> with BackendSession("runtime", dt=0.1 * ms) as session:
+...     group = NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", name="example_group")
+...     net = Network(group)
+...     session.run(net, 1 * ms)
+...     session.execute()
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from brian2 import Quantity, defaultclock, device, get_device, ms, prefs, set_device
+from brian2.devices.device import reset_device
+
+from spiking.errors import BackendError, ParameterError
+from spiking.parameters import check_quantity
+
+__all__ = ["BACKENDS", "normalize_backend", "check_dt", "BackendSession", "RUNTIME_TARGET_ENV",
+           "MAX_DT"]
+
+BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
+_ALIASES = {"cpp": "cpp_standalone", "cuda": "cuda_standalone", "standalone": "cpp_standalone"}
+#: Environment variable naming the runtime code-generation target ("cython" or "numpy").
+RUNTIME_TARGET_ENV = "SPIKING_RUNTIME_TARGET"
+#: Largest integration step accepted: the bAP box (2 ms) and AMPA decay (5 ms) need
+#: several steps; the reference code uses 0.1 ms.
+MAX_DT = 0.5 * ms
+
+_active_session: "BackendSession | None" = None
+
+
+def normalize_backend(name: str) -> str:
+    """Return the canonical backend name, or raise naming the allowed ones.
+
+    Examples
+    --------
+    >>> normalize_backend("cuda")
+    'cuda_standalone'
+    """
+    if not isinstance(name, str) or _ALIASES.get(name, name) not in BACKENDS:
+        allowed = list(BACKENDS) + sorted(_ALIASES)
+        raise ParameterError(f"backend must be one of {allowed}; got {name!r}")
+    return _ALIASES.get(name, name)
+
+
+def check_dt(dt: Quantity) -> None:
+    """Check an integration time step: a time in (0, 0.5 ms].
+
+    Examples
+    --------
+    >>> check_dt(0.1 * ms)
+    """
+    check_quantity("dt", dt, ms, "positive")
+    if dt > MAX_DT:
+        raise ParameterError(f"dt must be in (0, {MAX_DT}]; got {dt}")
+
+
+def _runtime_target(requested: str | None) -> str:
+    target = requested or os.environ.get(RUNTIME_TARGET_ENV, "cython")
+    if target not in ("cython", "numpy"):
+        raise ParameterError(f"runtime code-generation target must be 'cython' or 'numpy'; got {target!r}"
+                             f" (from {'argument' if requested else RUNTIME_TARGET_ENV})")
+    return target
+
+
+class BackendSession:
+    """Owns Brian's device, ``dt`` and preferences for the duration of a ``with`` block.
+
+    Parameters
+    ----------
+    backend : str
+        ``"runtime"``, ``"cpp_standalone"`` or ``"cuda_standalone"`` (aliases ``"cpp"``,
+        ``"cuda"``).
+    dt : Quantity
+        Integration step of the default clock, in (0, 0.5 ms].
+    directory : str, optional
+        Build directory of a standalone project; a fresh temporary one when omitted
+        (deleted at exit unless ``keep_build``).
+    codegen_target : {"cython", "numpy"}, optional
+        Runtime code-generation target; default from ``$SPIKING_RUNTIME_TARGET`` or Cython.
+    keep_build : bool
+        Keep a temporary build directory after the session.
+
+    Notes
+    -----
+    Usage: create Brian objects inside the block, call :meth:`run` once per network run
+    (on standalone backends this records the run), then :meth:`execute` to obtain results
+    (standalone: compiles on the first call, then runs the binary; later calls rerun it,
+    optionally with ``run_args``, without recompiling). Read monitors right after
+    :meth:`execute`, inside the block.
+    """
+
+    def __init__(self, backend: str = "runtime", dt: Quantity = 0.1 * ms, directory: str | None = None,
+                 codegen_target: str | None = None, keep_build: bool = False) -> None:
+        self.backend = normalize_backend(backend)
+        check_dt(dt)
+        self.dt = dt
+        self.codegen_target = _runtime_target(codegen_target) if self.backend == "runtime" else None
+        self._requested_directory = directory
+        self.keep_build = keep_build
+        self.directory: str | None = None
+        self._built = False
+        self._runs = 0
+        self._executions = 0
+        self._pending_runtime: list[tuple[Any, Quantity, dict, Any]] = []
+        self.timings: dict[str, float] = {}
+
+    @property
+    def is_standalone(self) -> bool:
+        return self.backend != "runtime"
+
+    # -- context management -------------------------------------------------------------------
+    def __enter__(self) -> "BackendSession":
+        global _active_session
+        if _active_session is not None:
+            raise BackendError("another BackendSession is active; Brian has one global device, "
+                               "so sessions cannot be nested")
+        if self.backend == "cuda_standalone":
+            _import_brian2cuda()
+        prefs._backup()
+        self._saved_dt = defaultclock.dt
+        if self.backend == "runtime":
+            prefs.codegen.target = self.codegen_target
+        else:
+            if self._requested_directory is None:
+                self.directory = tempfile.mkdtemp(prefix=f"spiking-{self.backend}-")
+            else:
+                self.directory = os.path.abspath(self._requested_directory)
+                os.makedirs(self.directory, exist_ok=True)
+            set_device(self.backend, build_on_run=False, directory=self.directory)
+        defaultclock.dt = self.dt
+        _active_session = self
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        global _active_session
+        try:
+            if self.is_standalone:
+                get_device().reinit()
+                get_device().activate()
+                reset_device("runtime")
+                if self._requested_directory is None and not self.keep_build and self.directory:
+                    shutil.rmtree(self.directory, ignore_errors=True)
+        finally:
+            prefs._restore()
+            defaultclock.dt = self._saved_dt
+            _active_session = None
+
+    # -- running --------------------------------------------------------------------------------
+    def run(self, net: Any, duration: Quantity, namespace: dict | None = None, report: Any = None) -> None:
+        """Run (runtime: at the next :meth:`execute`) or record (standalone) one network run."""
+        self._check_active()
+        if self._built:
+            raise BackendError("a standalone project cannot take more runs after it was built")
+        if self.is_standalone:
+            net.run(duration, namespace=namespace or {}, report=report)
+        else:
+            self._pending_runtime.append((net, duration, namespace or {}, report))
+        self._runs += 1
+
+    def execute(self, run_args: dict | None = None) -> None:
+        """Carry out the recorded runs; standalone projects are compiled at the first call.
+
+        Parameters
+        ----------
+        run_args : dict, optional
+            Standalone only: new values for group variables (``group.x``) or ``TimedArray``
+            objects, applied without recompiling.
+        """
+        import time
+
+        self._check_active()
+        if not self.is_standalone:
+            if run_args:
+                raise BackendError("run_args are a standalone feature; on runtime build a new network")
+            start = time.perf_counter()
+            for net, duration, namespace, report in self._pending_runtime:
+                net.run(duration, namespace=namespace, report=report)
+            self._pending_runtime.clear()
+            self.timings["run_s"] = time.perf_counter() - start
+            return
+        if not self._built:
+            start = time.perf_counter()
+            device.build(directory=self.directory, compile=True, run=False, with_output=False)
+            self.timings["build_s"] = time.perf_counter() - start
+            self._built = True
+        start = time.perf_counter()
+        device.run(directory=self.directory, results_directory=f"results_{self._executions}",
+                   with_output=False, run_args=run_args or {})
+        self.timings["run_s"] = time.perf_counter() - start
+        self._executions += 1
+
+    def _check_active(self) -> None:
+        if _active_session is not self:
+            raise BackendError("BackendSession used outside its `with` block")
+
+
+def _import_brian2cuda() -> None:
+    try:
+        import brian2cuda  # noqa: F401
+    except ImportError as err:
+        raise BackendError(
+            "backend 'cuda_standalone' needs brian2cuda, which is not installed "
+            "(pip install 'spiking[gpu]'); use backend='cpp_standalone' on a CPU instead") from err

@@ -1,0 +1,44 @@
+"""Project metadata stays consistent: environment.yml == pyproject dependencies, README's test
+command is what CI runs, generated output is git-ignored."""
+
+import os
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+
+def _read(name):
+    with open(os.path.join(ROOT, name)) as handle:
+        return handle.read()
+
+
+def _normalise(requirement: str) -> str:
+    return re.sub(r"\s+", "", requirement).lower()
+
+
+def test_environment_yml_lists_the_package_dependencies():
+    meta = tomllib.loads(_read("pyproject.toml"))["project"]
+    expected = {_normalise(r) for r in meta["dependencies"] + meta["optional-dependencies"]["test"]}
+    env = yaml.safe_load(_read("environment.yml"))
+    assert "python=3.12" in env["dependencies"]
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = {_normalise(r) for r in pip_section if not r.startswith("-e")}
+    assert listed == expected
+    assert "brian2==2.10.1" in expected  # the version brian2cuda 1.0b1 requires
+    assert meta["optional-dependencies"]["gpu"] == ["brian2cuda==1.0b1"]
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme, ci = _read("README.md"), _read(".ci/run")
+    match = re.search(r"<!-- test-command -->\s*```(?:bash|sh)?\n(.+?)\n```", readme, re.S)
+    assert match, "README must show the test command after <!-- test-command -->"
+    assert match.group(1).strip() in ci
+
+
+def test_generated_output_is_ignored():
+    ignored = _read(".gitignore").split()
+    for pattern in ("figures/output/", ".venv/", "__pycache__/"):
+        assert pattern in ignored
