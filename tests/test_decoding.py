@@ -1,0 +1,135 @@
+"""Event/burst decoding: exact answers on hand-built trains, closed forms on Poisson trains."""
+
+import numpy as np
+import pytest
+
+from spiking.decoding import decompose, moving_average_rates, unit_rates
+from spiking.spikes import SpikeData
+
+DT = 1e-4  # a simulation grid: spike times are k * DT in floating point
+
+
+def _grid(*steps):
+    return [k * DT for k in steps]
+
+
+def test_isolated_doublet_triplet():
+    spikes = SpikeData.from_trains([_grid(1000), _grid(2000, 2050), _grid(3000, 3050, 3100)], 0.0, 1.0)
+    d = decompose(spikes)
+    assert d.event_times_s.tolist() == pytest.approx([0.1, 0.2, 0.3])
+    assert d.event_n_spikes.tolist() == [1, 2, 3]
+    # one burst per multi-spike event, counted at its second spike, assigned to its event
+    assert d.burst_times_s.tolist() == pytest.approx([0.205, 0.305])
+    assert d.burst_event.tolist() == [1, 2]
+    assert d.burst_event_times_s.tolist() == pytest.approx([0.2, 0.3])
+
+
+@pytest.mark.parametrize("start_step", [1000, 3333, 7777, 12345])
+def test_isi_exactly_at_threshold_is_a_burst(start_step):
+    # 160 steps of 0.1 ms = 16 ms exactly; in floating point k*DT differences are off by ~1e-17
+    t = _grid(start_step, start_step + 160)
+    d = decompose(SpikeData.from_trains([t], 0.0, 2.0))
+    assert d.event_n_spikes.tolist() == [2]
+    # one step longer is two events
+    t = _grid(start_step, start_step + 161)
+    d = decompose(SpikeData.from_trains([t], 0.0, 2.0))
+    assert d.event_n_spikes.tolist() == [1, 1] and len(d.burst_times_s) == 0
+
+
+def test_burst_chain_and_new_event_after_gap():
+    # ISIs: 10, 10 (burst), 20 (new event), 5 (burst)
+    t = _grid(0, 100, 200, 400, 450)
+    d = decompose(SpikeData.from_trains([t], 0.0, 1.0))
+    assert d.event_n_spikes.tolist() == [3, 2]
+    assert d.burst_times_s.tolist() == pytest.approx([0.01, 0.045])
+
+
+def test_empty_and_silent_neurons_count_in_rates():
+    empty = SpikeData.from_trains([[], []], 0.0, 1.0)
+    ds = unit_rates(empty, 0.5)
+    assert np.all(ds.event_rate.values == 0) and np.all(np.isnan(ds.burst_probability.values))
+    # 1 event in a unit of 4 neurons (3 silent), 0.5 s bins: 1 / (4 * 0.5) = 0.5 Hz
+    spikes = SpikeData.from_trains([[0.1], [], [], []], 0.0, 1.0)
+    ds = unit_rates(spikes, 0.5)
+    assert ds.event_rate.values.tolist() == [[0.5, 0.0]]
+    assert int(ds.n_neurons[0]) == 4
+
+
+def test_unsorted_input_gives_the_same_answer():
+    rng = np.random.default_rng(0)
+    trains = [np.sort(rng.uniform(0, 1, 30)).round(4) for _ in range(5)]
+    sorted_spikes = SpikeData.from_trains(trains, 0.0, 1.0)
+    perm = rng.permutation(len(sorted_spikes))
+    shuffled = SpikeData(sorted_spikes.times_s[perm], sorted_spikes.indices[perm], 5, 0.0, 1.0)
+    a, b = decompose(sorted_spikes), decompose(shuffled)
+    np.testing.assert_array_equal(a.event_times_s, b.event_times_s)
+    np.testing.assert_array_equal(a.burst_times_s, b.burst_times_s)
+
+
+def test_units_are_separate():
+    spikes = SpikeData.from_trains([[0.1, 0.105], [0.2], [0.3]], 0.0, 1.0, unit_of_neuron=[0, 0, 1])
+    ds = unit_rates(spikes, 1.0)
+    # unit 0: 2 events (one a burst) over 2 neurons x 1 s; unit 1: one event, no burst
+    assert ds.event_rate.values[:, 0].tolist() == [1.0, 1.0]
+    assert ds.burst_probability.values[:, 0].tolist() == [0.5, 0.0]
+
+
+def test_event_aligned_bursts_keep_probability_at_most_one():
+    # a burst straddling a bin edge: second spike in the next bin
+    spikes = SpikeData.from_trains([[0.098, 0.104]], 0.0, 0.2)
+    aligned = unit_rates(spikes, 0.1, burst_time="event")
+    second = unit_rates(spikes, 0.1, burst_time="second_spike")
+    assert aligned.burst_probability.values[0].tolist() == [1.0, 1.0] or np.isnan(aligned.burst_probability.values[0, 1])
+    assert aligned.burst_count.values[0].tolist() == [1, 0]
+    assert second.burst_count.values[0].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("rate_hz", [5.0, 20.0, 60.0])
+def test_poisson_closed_forms(rate_hz):
+    # stationary Poisson train: P(previous ISI > T) = exp(-rT), so E = r exp(-rT) and
+    # P(next ISI <= T | event) = 1 - exp(-rT)
+    rng = np.random.default_rng(int(rate_hz))
+    n_neurons, duration = 200, 50.0
+    trains = [np.cumsum(rng.exponential(1 / rate_hz, int(rate_hz * duration * 1.3) + 50)) for _ in range(n_neurons)]
+    trains = [t[t < duration] for t in trains]
+    spikes = SpikeData.from_trains(trains, 0.0, duration)
+    ds = unit_rates(spikes, duration)
+    T = 0.016
+    n_events = float(ds.event_count.sum())
+    expected_er = rate_hz * np.exp(-rate_hz * T)
+    # a neuron's first spike is always an event: +1 event per neuron, a 1/(r*duration) bias
+    expected_er += 1 / duration
+    er = float(ds.event_rate[0, 0])
+    # counts are ~Poisson: relative standard error 1/sqrt(n_events); allow 4 standard errors
+    assert er == pytest.approx(expected_er, rel=4 / np.sqrt(n_events))
+    bp = float(ds.burst_probability[0, 0])
+    expected_bp = 1 - np.exp(-rate_hz * T)
+    # binomial standard error of a proportion over n_events events; 4 standard errors
+    se = np.sqrt(expected_bp * (1 - expected_bp) / n_events)
+    assert bp == pytest.approx(expected_bp, abs=4 * se + 1 / (rate_hz * duration))
+
+
+def test_moving_average_trace_closed_form():
+    # events on the 1 ms grid, so the binned trace must equal the continuous one
+    spikes = SpikeData.from_trains([_grid(1000, 1050), _grid(3000)], 0.0, 1.0)
+    ds = moving_average_rates(spikes, tau_avg_s=0.2, dt_s=1e-3)
+    t = ds.time.values
+
+    def kernel(t_event):
+        return np.where(t > t_event, np.exp(-(t - t_event) / 0.2), 0.0)
+
+    # unit average over N = 2 neurons of sum_events exp(-(t - t_e)/tau)/tau
+    np.testing.assert_allclose(ds.event_rate_avg.values[0], (kernel(0.1) + kernel(0.3)) / (2 * 0.2), rtol=1e-9,
+                               atol=1e-12)
+    # the burst is counted at its second spike (0.105 s)
+    np.testing.assert_allclose(ds.burst_rate_avg.values[0], kernel(0.105) / (2 * 0.2), rtol=1e-9, atol=1e-12)
+    p = ds.burst_probability_avg.values[0]
+    late = t > 0.31
+    np.testing.assert_allclose(p[late], kernel(0.105)[late] / (kernel(0.1) + kernel(0.3))[late], rtol=1e-9)
+
+
+def test_bad_spike_data():
+    with pytest.raises(ValueError, match="indices must lie"):
+        SpikeData(np.array([0.1]), np.array([3]), 2, 0.0, 1.0)
+    with pytest.raises(ValueError, match="t_start_s, t_stop_s"):
+        SpikeData(np.array([1.5]), np.array([0]), 2, 0.0, 1.0)
