@@ -178,6 +178,15 @@ _LEAKY_COMPARTMENT_REFRACTORY = "dV/dt = (E_L - V)/tau + I_total/C : volt (unles
 _CONDUCTANCE = "dg/dt = -g/tau_syn : siemens"
 _SYNAPTIC_CURRENT = "I_syn = g_ampa*(E_ampa - V_drive) + g_gaba*(E_gaba - V_drive) : amp"
 _SHARED_CONSTANT = "x : unit (shared, constant)"
+_LINKED_CONDUCTANCE = "g : siemens (linked)"
+#: Online event/burst detector state (models.md section 3): time of the previous spike and
+#: whether the current event already counted its burst.
+_DETECTOR = """
+t_last_spike : second
+burst_counted : 1
+burst_isi : second (shared, constant)
+"""
+DETECTOR_VARIABLES = ("t_last_spike", "burst_counted", "burst_isi")
 
 _CORE = """
 f_d = 1/(1 + exp(-(v_d - E_d)/D_d)) : 1
@@ -209,7 +218,8 @@ def _unit_name(value) -> str:
 
 
 def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp",
-                        dendrite_current: str = "0*amp") -> Equations:
+                        dendrite_current: str = "0*amp", extra_conductances: dict | None = None,
+                        burst_detector: bool = False) -> Equations:
     """Brian equations of the two-compartment neuron.
 
     Parameters
@@ -220,6 +230,12 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
     soma_current, dendrite_current : str
         Brian expressions (in amp) of the injected currents ``I_ext_s`` and ``I_ext_d``,
         e.g. ``"stim_soma(t, i)"`` for a 2-D ``TimedArray`` passed in the namespace.
+    extra_conductances : dict, optional
+        Maps a conductance (``"g_gaba_d"``, ...) to names of linked conductances added to it
+        (all-to-all projections delivered through a summing node).
+    burst_detector : bool
+        Add the online event/burst detector (:data:`DETECTOR_VARIABLES`, custom events
+        ``event`` and ``burst``; see :func:`make_pyramidal_group`).
 
     Returns
     -------
@@ -237,11 +253,22 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
                      V="v_s", tau="tau_s", C="C_s", I_total="I_total_s")
     dendrite = Equations(_LEAKY_COMPARTMENT, V="v_d", tau="tau_d", C="C_d", I_total="I_total_d")
     eqs = soma + dendrite + Equations(_CORE)
+    extra = extra_conductances or {}
     for comp, drive in (("s", "v_s"), ("d", "v_s" if params.dendritic_driving_force == "soma" else "v_d")):
+        effective = {}
         for receptor in ("ampa", "gaba"):
-            eqs += Equations(_CONDUCTANCE, g=f"g_{receptor}_{comp}", tau_syn=f"tau_{receptor}")
-        eqs += Equations(_SYNAPTIC_CURRENT, I_syn=f"I_syn_{comp}", g_ampa=f"g_ampa_{comp}",
-                         g_gaba=f"g_gaba_{comp}", V_drive=drive)
+            name = f"g_{receptor}_{comp}"
+            eqs += Equations(_CONDUCTANCE, g=name, tau_syn=f"tau_{receptor}")
+            effective[receptor] = name
+            if extra.get(name):
+                for linked in extra[name]:
+                    eqs += Equations(_LINKED_CONDUCTANCE, g=linked)
+                eqs += Equations(f"{name}_total = " + " + ".join([name] + list(extra[name])) + " : siemens")
+                effective[receptor] = f"{name}_total"
+        eqs += Equations(_SYNAPTIC_CURRENT, I_syn=f"I_syn_{comp}", g_ampa=effective["ampa"],
+                         g_gaba=effective["gaba"], V_drive=drive)
+    if burst_detector:
+        eqs += Equations(_DETECTOR)
     if params.spike_rule == "moving_threshold":
         eqs += Equations(_MOVING_THRESHOLD)
     eqs += Equations(f"I_ext_s = {soma_current} : amp")
@@ -251,19 +278,34 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
     return eqs
 
 
-def _threshold_and_reset(params: PyramidalParameters) -> tuple[str, str, str | bool]:
+def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = False
+                         ) -> tuple[str, str, str | bool, dict | None]:
     bap = ("t_bap_on = t + bap_delay + 0.5*dt\n"
            "t_bap_off = t + bap_delay + bap_duration + 0.5*dt\n"
            "w_s += b_ws\n")
     if params.spike_rule == "moving_threshold":
-        return "v_s > theta", "v_s = v_reset\ntheta += delta_theta\n" + bap, False
-    return "v_s > v_threshold", "v_s = v_reset\n" + bap, "t_ref"
+        threshold, reset, refractory = "v_s > theta", "v_s = v_reset\ntheta += delta_theta\n" + bap, False
+    else:
+        threshold, reset, refractory = "v_s > v_threshold", "v_s = v_reset\n" + bap, "t_ref"
+    events = None
+    if burst_detector:
+        # Custom events are evaluated on the same state as the spike threshold, before the
+        # reset updates t_last_spike; during refractoriness V_s is held below threshold, so the
+        # spike condition needs no refractory term. Half a step of margin makes the 16 ms
+        # comparison exact on the time grid (ISI == burst_isi is a burst interval).
+        burst_interval = "t - t_last_spike <= burst_isi + 0.5*dt"
+        events = {"event": f"{threshold} and not ({burst_interval})",
+                  "burst": f"{threshold} and {burst_interval} and burst_counted < 0.5"}
+        reset += f"burst_counted = int({burst_interval})\nt_last_spike = t\n"
+    return threshold, reset, refractory, events
 
 
 def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str = "pyramids",
                          soma_current: str = "0*amp", dendrite_current: str = "0*amp",
                          method: str = "euler", initial_state: str | dict = "rest",
-                         dt: Quantity | None = None, clock=None) -> NeuronGroup:
+                         dt: Quantity | None = None, clock=None, extra_conductances: dict | None = None,
+                         burst_detector: bool = False, burst_isi: Quantity = 16 * ms,
+                         extra_equations: Equations | None = None) -> NeuronGroup:
     """Make one ``NeuronGroup`` of two-compartment pyramidal neurons.
 
     Parameters
@@ -282,6 +324,16 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         (:func:`steady_state`); a dict maps variable names to values or string expressions.
     dt, clock
         Passed to ``NeuronGroup``.
+    extra_conductances : dict, optional
+        See :func:`pyramidal_equations`.
+    burst_detector : bool
+        Add the online event/burst detector: custom events ``"event"`` (a spike more than
+        ``burst_isi`` after the previous one) and ``"burst"`` (the second spike of a burst),
+        usable by ``Synapses(..., on_event=...)``.
+    burst_isi : Quantity
+        Burst criterion of the detector (16 ms).
+    extra_equations : Equations, optional
+        More equations of the group (e.g. OU noise currents referenced by the current expressions).
 
     Returns
     -------
@@ -299,10 +351,16 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         raise ParameterError(f"n_neurons must be an integer >= 1; got {n_neurons!r}")
     if not isinstance(params, PyramidalParameters):
         raise ParameterError(f"params must be PyramidalParameters; got {type(params).__name__}")
-    threshold, reset, refractory = _threshold_and_reset(params)
-    group = NeuronGroup(int(n_neurons), pyramidal_equations(params, soma_current, dendrite_current),
-                        threshold=threshold, reset=reset, refractory=refractory, method=method,
-                        name=name, dt=dt, clock=clock)
+    threshold, reset, refractory, events = _threshold_and_reset(params, burst_detector)
+    eqs = pyramidal_equations(params, soma_current, dendrite_current, extra_conductances, burst_detector)
+    if extra_equations is not None:
+        eqs += extra_equations
+    group = NeuronGroup(int(n_neurons), eqs, threshold=threshold, reset=reset, refractory=refractory,
+                        events=events, method=method, name=name, dt=dt, clock=clock)
+    if burst_detector:
+        group.burst_isi = burst_isi
+        group.t_last_spike = -1 * second
+        group.burst_counted = 0
     for key, value in params.shared_values().items():
         setattr(group, key, value)
     group.t_bap_on = -1 * second

@@ -1,0 +1,117 @@
+"""Random connectivity drawn with numpy from a seeded generator (identical on every backend).
+
+All functions return ``(i, j)``: local source and target indices of each synapse.
+
+Examples
+--------
+>>> rng = np.random.default_rng(0)
+>>> i, j = fixed_in_degree(n_sources=50, n_targets=4, in_degree=3, rng=rng)
+>>> np.bincount(j).tolist()
+[3, 3, 3, 3]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["pairwise_bernoulli", "fixed_in_degree", "one_to_one", "all_to_all"]
+
+
+def pairwise_bernoulli(n_sources: int, n_targets: int, p: float, rng: np.random.Generator,
+                       exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Each (source, target) pair independently with probability ``p``.
+
+    Uses geometric gaps between successive connections in the flattened pair index, so memory
+    is proportional to the number of synapses, not to ``n_sources * n_targets``.
+
+    Examples
+    --------
+    >>> i, j = pairwise_bernoulli(100, 100, 1.0, np.random.default_rng(1), exclude_self=True)
+    >>> len(i), bool(np.any(i == j))
+    (9900, False)
+    """
+    total = int(n_sources) * int(n_targets)
+    if p <= 0 or total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if p >= 1:
+        flat = np.arange(total, dtype=np.int64)
+    else:
+        chunks, position = [], -1
+        expected = int(total * p * 1.05) + 100
+        while position < total:
+            gaps = rng.geometric(p, size=expected)
+            positions = position + np.cumsum(gaps, dtype=np.int64)
+            chunks.append(positions[positions < total])
+            position = int(positions[-1])
+        flat = np.concatenate(chunks)
+    j, i = np.divmod(flat, int(n_sources))
+    if exclude_self:
+        keep = i != j
+        i, j = i[keep], j[keep]
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def fixed_in_degree(n_sources: int, n_targets: int, in_degree: int, rng: np.random.Generator,
+                    exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Every target gets exactly ``in_degree`` distinct sources, drawn uniformly.
+
+    Examples
+    --------
+    >>> i, j = fixed_in_degree(5, 5, 4, np.random.default_rng(2), exclude_self=True)
+    >>> sorted(i[j == 0].tolist())
+    [1, 2, 3, 4]
+    """
+    k = int(in_degree)
+    available = n_sources - (1 if exclude_self else 0)
+    if k > available:
+        raise ValueError(f"in_degree {k} exceeds the {available} available sources")
+    if k == 0 or n_targets == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if k > available // 4:  # dense: a random permutation per target
+        rows = []
+        for target in range(n_targets):
+            pool = np.arange(n_sources)
+            if exclude_self and target < n_sources:
+                pool = np.delete(pool, target)
+            rows.append(rng.choice(pool, size=k, replace=False))
+        sources = np.stack(rows)
+    else:  # sparse: draw with replacement, redraw the few rows with repeats or self-contacts
+        sources = rng.integers(0, n_sources, size=(n_targets, k))
+        targets = np.arange(n_targets)[:, None]
+        while True:
+            ordered = np.sort(sources, axis=1)
+            bad = np.any(ordered[:, 1:] == ordered[:, :-1], axis=1)
+            if exclude_self:
+                bad |= np.any(sources == targets, axis=1)
+            if not bad.any():
+                break
+            sources[bad] = rng.integers(0, n_sources, size=(int(bad.sum()), k))
+    j = np.repeat(np.arange(n_targets, dtype=np.int64), k)
+    return sources.ravel().astype(np.int64), j
+
+
+def one_to_one(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Source k to target k.
+
+    Examples
+    --------
+    >>> one_to_one(3)[1].tolist()
+    [0, 1, 2]
+    """
+    idx = np.arange(int(n), dtype=np.int64)
+    return idx, idx.copy()
+
+
+def all_to_all(n_sources: int, n_targets: int, exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Every source to every target.
+
+    Examples
+    --------
+    >>> len(all_to_all(3, 3, exclude_self=True)[0])
+    6
+    """
+    j, i = np.divmod(np.arange(int(n_sources) * int(n_targets), dtype=np.int64), int(n_sources))
+    if exclude_self:
+        keep = i != j
+        i, j = i[keep], j[keep]
+    return i, j

@@ -1,0 +1,494 @@
+"""The network plan: populations, projections, inputs and recordings as pure, validated data.
+
+A plan says *what* to simulate; :mod:`spiking.build` turns it into Brian objects on a backend.
+Everything is checked when it is added (unknown population, a compartment the target cell lacks,
+a weight that is not a conductance, a probability outside [0, 1], duplicate names), so a bad
+plan fails before any code is generated.
+
+Units are index ranges: a population holds ``n_units`` ensembles of ``n_per_unit`` cells in one
+Brian group; neuron ``k`` of unit ``u`` has index ``u * n_per_unit + k``.
+
+Examples
+--------
+>>> from brian2 import nS, ms, Hz
+>>> from models.pyramidal import PyramidalParameters
+>>> from models.interneurons import SST_PAYEUR
+>>> from models.synapses import STF_PAYEUR
+>>> plan = NetworkPlan(duration=1000 * ms, seed=1)
+>>> plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=100, n_units=2))
+>>> plan.add_population(Population("sst", SST_PAYEUR, n_per_unit=20, n_units=2))
+>>> plan.add_projection(Projection("pyr_to_sst", "pyr", "sst", "soma", "ampa", "pairwise",
+...                                weight=1 * nS, p=0.2, stp=STF_PAYEUR))
+>>> plan.add_projection(Projection("sst_to_pyr", "sst", "pyr", "dendrite", "gaba", "pairwise",
+...                                weight=0.2 * nS, p=0.2))
+>>> sorted(plan.populations)
+['pyr', 'sst']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Sequence
+
+import numpy as np
+from brian2 import Hz, Quantity, amp, ms, mV, second, siemens
+
+from models.interneurons import AdExParameters
+from models.pyramidal import PyramidalParameters
+from models.synapses import RECEPTORS, TRANSMISSIONS, STPParameters
+from spiking.backend import check_dt
+from spiking.errors import ParameterError
+from spiking.parameters import check_quantity
+from spiking.stimuli import Waveform
+
+__all__ = ["Population", "PoissonPool", "Projection", "IdentityPoisson", "OUNoise", "CurrentInjection",
+           "SpikeRecording", "StateRecording", "BurstDetector", "NetworkPlan", "RULES", "COMPARTMENTS"]
+
+RULES = ("pairwise", "in_degree", "one_to_one", "all_to_all")
+COMPARTMENTS = {"pyramidal": ("soma", "dendrite"), "adex": ("soma",), "poisson": ()}
+_NAME_OK = "a Python identifier (letters, digits, underscores)"
+
+
+def _check_name(kind: str, name: str) -> None:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ParameterError(f"{kind} name must be {_NAME_OK}; got {name!r}")
+
+
+def _check_count(label: str, value: Any, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ParameterError(f"{label} must be an integer >= {minimum}; got {value!r}")
+
+
+def _check_units_selection(label: str, units: Sequence[int] | None) -> None:
+    if units is None:
+        return
+    if isinstance(units, (str, bytes)) or not all(isinstance(u, (int, np.integer)) and u >= 0 for u in units):
+        raise ParameterError(f"{label} must be a sequence of unit indices >= 0 or None; got {units!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Population:
+    """``n_units`` ensembles of ``n_per_unit`` cells of one type, in one Brian group.
+
+    Parameters
+    ----------
+    name : str
+    params : PyramidalParameters or AdExParameters
+    n_per_unit : int
+        Cells per unit (1 to 1e7).
+    n_units : int
+        Number of units (>= 1).
+    initial_v_sd : Quantity
+        Standard deviation of the initial somatic voltage around rest (reference: 5 mV).
+    """
+
+    name: str
+    params: PyramidalParameters | AdExParameters
+    n_per_unit: int
+    n_units: int = 1
+    initial_v_sd: Quantity = dataclasses.field(default_factory=lambda: 5 * mV)
+
+    def __post_init__(self) -> None:
+        _check_name("population", self.name)
+        _check_count(f"Population {self.name!r}: n_per_unit", self.n_per_unit)
+        if self.n_per_unit > 10_000_000:
+            raise ParameterError(f"Population {self.name!r}: n_per_unit must be <= 1e7; got {self.n_per_unit}")
+        _check_count(f"Population {self.name!r}: n_units", self.n_units)
+        check_quantity("initial_v_sd", self.initial_v_sd, mV, "nonnegative", owner=f"Population {self.name!r}")
+        if not isinstance(self.params, (PyramidalParameters, AdExParameters)):
+            raise ParameterError(f"Population {self.name!r}: params must be PyramidalParameters or "
+                                 f"AdExParameters; got {type(self.params).__name__}")
+
+    @property
+    def cell_type(self) -> str:
+        return "pyramidal" if isinstance(self.params, PyramidalParameters) else "adex"
+
+    @property
+    def n_neurons(self) -> int:
+        return self.n_per_unit * self.n_units
+
+    @property
+    def compartments(self) -> tuple[str, ...]:
+        return COMPARTMENTS[self.cell_type]
+
+
+@dataclasses.dataclass(frozen=True)
+class PoissonPool:
+    """A pool of ``n_sources`` independent Poisson spike sources at ``rate`` (a shared, sparse
+    background such as 25000 excitatory inputs at 5 Hz). Projections from it declare the
+    in-degree and weight. Spikes come from a per-source next-arrival time (one random number per
+    spike); arrivals closer than one time step are delivered one step apart."""
+
+    name: str
+    n_sources: int
+    rate: Quantity
+
+    def __post_init__(self) -> None:
+        _check_name("pool", self.name)
+        _check_count(f"PoissonPool {self.name!r}: n_sources", self.n_sources)
+        check_quantity("rate", self.rate, Hz, "positive", owner=f"PoissonPool {self.name!r}")
+
+    cell_type = "poisson"
+    compartments = ()
+    n_units = 1
+
+    @property
+    def n_per_unit(self) -> int:
+        return self.n_sources
+
+    @property
+    def n_neurons(self) -> int:
+        return self.n_sources
+
+
+@dataclasses.dataclass(frozen=True)
+class Projection:
+    """Conductance synapses from one population (or pool) onto a compartment of another.
+
+    Parameters
+    ----------
+    name : str
+    source, target : str
+        Population or pool names.
+    compartment : {"soma", "dendrite"}
+        Target compartment (interneurons only have ``"soma"``).
+    receptor : {"ampa", "gaba"}
+    rule : {"pairwise", "in_degree", "one_to_one", "all_to_all"}
+    weight : Quantity
+        Conductance increment per transmitted spike (siemens).
+    p : float, optional
+        Connection probability (rule ``"pairwise"``).
+    in_degree : int, optional
+        Sources per target neuron (rule ``"in_degree"``).
+    delay : Quantity
+        Transmission delay (reference code: 0.8 ms).
+    stp : STPParameters, optional
+        Short-term plasticity.
+    transmit : {"spikes", "events", "bursts"}
+        ``"events"``/``"bursts"``: idealised event-only / burst-only transmission (needs a
+        pyramidal source).
+    unit_mapping : {"same", "all"}
+        ``"same"``: unit k of the source projects to unit k of the target (a one-unit side is
+        shared by all units); ``"all"``: every selected source unit to every selected target unit.
+    source_units, target_units : sequence of int, optional
+        Restrict the projection to these units (default: all).
+    autapses : bool
+        Allow a neuron to contact itself (recurrent projections).
+    """
+
+    name: str
+    source: str
+    target: str
+    compartment: str
+    receptor: str
+    rule: str
+    weight: Quantity
+    p: float | None = None
+    in_degree: int | None = None
+    delay: Quantity = dataclasses.field(default_factory=lambda: 0.8 * ms)
+    stp: STPParameters | None = None
+    transmit: str = "spikes"
+    unit_mapping: str = "same"
+    source_units: tuple | None = None
+    target_units: tuple | None = None
+    autapses: bool = False
+
+    def __post_init__(self) -> None:
+        _check_name("projection", self.name)
+        label = f"Projection {self.name!r}"
+        if self.compartment not in ("soma", "dendrite"):
+            raise ParameterError(f"{label}: compartment must be 'soma' or 'dendrite'; got {self.compartment!r}")
+        if self.receptor not in RECEPTORS:
+            raise ParameterError(f"{label}: receptor must be one of {list(RECEPTORS)}; got {self.receptor!r}")
+        if self.rule not in RULES:
+            raise ParameterError(f"{label}: rule must be one of {list(RULES)}; got {self.rule!r}")
+        if self.transmit not in TRANSMISSIONS:
+            raise ParameterError(f"{label}: transmit must be one of {list(TRANSMISSIONS)}; got {self.transmit!r}")
+        if self.unit_mapping not in ("same", "all"):
+            raise ParameterError(f"{label}: unit_mapping must be 'same' or 'all'; got {self.unit_mapping!r}")
+        check_quantity("weight", self.weight, siemens, "nonnegative", owner=label)
+        check_quantity("delay", self.delay, second, "nonnegative", owner=label)
+        if self.rule == "pairwise":
+            if self.p is None:
+                raise ParameterError(f"{label}: rule 'pairwise' needs p (a probability in [0, 1])")
+            check_quantity("p", self.p, 1, "probability", owner=label)
+        elif self.p is not None:
+            raise ParameterError(f"{label}: p is only used by rule 'pairwise'")
+        if self.rule == "in_degree":
+            _check_count(f"{label}: in_degree", self.in_degree, minimum=0)
+        elif self.in_degree is not None:
+            raise ParameterError(f"{label}: in_degree is only used by rule 'in_degree'")
+        if self.stp is not None and not isinstance(self.stp, STPParameters):
+            raise ParameterError(f"{label}: stp must be STPParameters or None; got {type(self.stp).__name__}")
+        _check_units_selection(f"{label}: source_units", self.source_units)
+        _check_units_selection(f"{label}: target_units", self.target_units)
+
+    @property
+    def conductance(self) -> str:
+        """Name of the target variable (``g_ampa_d`` on pyramids, ``g_ampa`` on interneurons)."""
+        return f"g_{self.receptor}_{self.compartment[0]}"
+
+
+@dataclasses.dataclass(frozen=True)
+class IdentityPoisson:
+    """Each neuron of ``target`` gets its own Poisson train at ``rate`` onto a compartment and
+    receptor (the reference code's identity-connected 500 Hz backgrounds)."""
+
+    target: str
+    compartment: str
+    receptor: str
+    rate: Quantity
+    weight: Quantity
+
+    def __post_init__(self) -> None:
+        label = f"IdentityPoisson onto {self.target!r}"
+        if self.receptor not in RECEPTORS:
+            raise ParameterError(f"{label}: receptor must be one of {list(RECEPTORS)}; got {self.receptor!r}")
+        check_quantity("rate", self.rate, Hz, "positive", owner=label)
+        check_quantity("weight", self.weight, siemens, "nonnegative", owner=label)
+
+
+@dataclasses.dataclass(frozen=True)
+class OUNoise:
+    """Ornstein-Uhlenbeck current noise into a compartment: mean ``mean``, stationary standard
+    deviation ``sigma``, correlation time ``tau`` (Naud & Sprekeler style; Euler-Maruyama)."""
+
+    target: str
+    compartment: str
+    mean: Quantity
+    sigma: Quantity
+    tau: Quantity = dataclasses.field(default_factory=lambda: 2 * ms)
+
+    def __post_init__(self) -> None:
+        label = f"OUNoise onto {self.target!r}"
+        check_quantity("mean", self.mean, amp, None, owner=label)
+        check_quantity("sigma", self.sigma, amp, "nonnegative", owner=label)
+        check_quantity("tau", self.tau, second, "positive", owner=label)
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrentInjection:
+    """A current into one compartment of every cell of each unit: one waveform per unit (or one
+    for all units). Replaceable between standalone runs without recompiling."""
+
+    target: str
+    compartment: str
+    waveforms: Any
+
+    def waveform_of_unit(self, unit: int, n_units: int) -> Waveform | None:
+        if isinstance(self.waveforms, Waveform) or self.waveforms is None:
+            return self.waveforms
+        waves = list(self.waveforms)
+        if len(waves) != n_units:
+            raise ParameterError(f"CurrentInjection onto {self.target!r}: {len(waves)} waveforms for {n_units} units")
+        return waves[unit]
+
+
+@dataclasses.dataclass(frozen=True)
+class SpikeRecording:
+    """Record spikes of a population: all neurons, or the first ``sample_per_unit`` of each unit."""
+
+    population: str
+    sample_per_unit: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StateRecording:
+    """Record state variables of selected neurons with their own sampling step."""
+
+    population: str
+    variables: tuple
+    neurons: tuple
+    dt: Quantity | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class BurstDetector:
+    """Online event and burst counts of each unit of a pyramidal population, per bin of
+    ``bin_width``, counted inside the simulation (no spikes shipped)."""
+
+    population: str
+    bin_width: Quantity = dataclasses.field(default_factory=lambda: 10 * ms)
+    burst_isi: Quantity = dataclasses.field(default_factory=lambda: 16 * ms)
+
+    def __post_init__(self) -> None:
+        check_quantity("bin_width", self.bin_width, second, "positive", owner="BurstDetector")
+        check_quantity("burst_isi", self.burst_isi, second, "positive", owner="BurstDetector")
+
+
+class NetworkPlan:
+    """A complete, validated description of one simulation.
+
+    Parameters
+    ----------
+    duration : Quantity
+        Simulated time of each run.
+    seed : int
+        Master seed; independent streams for connectivity, initial state and the device RNG
+        are spawned from it (``numpy.random.SeedSequence``).
+    dt : Quantity
+        Integration step, in (0, 0.5 ms].
+    """
+
+    def __init__(self, duration: Quantity, seed: int = 0, dt: Quantity = 0.1 * ms) -> None:
+        check_quantity("duration", duration, second, "positive")
+        check_dt(dt)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ParameterError(f"seed must be an integer >= 0; got {seed!r}")
+        self.duration, self.seed, self.dt = duration, int(seed), dt
+        self.populations: dict[str, Population | PoissonPool] = {}
+        self.projections: dict[str, Projection] = {}
+        self.backgrounds: list[IdentityPoisson] = []
+        self.noises: list[OUNoise] = []
+        self.currents: list[CurrentInjection] = []
+        self.spike_recordings: list[SpikeRecording] = []
+        self.state_recordings: list[StateRecording] = []
+        self.detectors: list[BurstDetector] = []
+
+    # -- adding parts --------------------------------------------------------------------------
+    def add_population(self, population: Population | PoissonPool) -> None:
+        if not isinstance(population, (Population, PoissonPool)):
+            raise ParameterError(f"expected a Population or PoissonPool; got {type(population).__name__}")
+        if population.name in self.populations or population.name in self.projections:
+            raise ParameterError(f"duplicate name {population.name!r}: population names must be unique")
+        self.populations[population.name] = population
+
+    def _population(self, name: str, role: str) -> Population | PoissonPool:
+        if name not in self.populations:
+            raise ParameterError(f"{role}: unknown population {name!r}; known: {sorted(self.populations)}")
+        return self.populations[name]
+
+    def _check_compartment(self, role: str, population: Population | PoissonPool, compartment: str) -> None:
+        if compartment not in population.compartments:
+            raise ParameterError(f"{role}: population {population.name!r} ({population.cell_type}) has no "
+                                 f"compartment {compartment!r}; it has {list(population.compartments)}")
+
+    def _check_units(self, role: str, population, units) -> None:
+        if units is not None and max(units, default=-1) >= population.n_units:
+            raise ParameterError(f"{role}: unit index out of range for {population.name!r} "
+                                 f"({population.n_units} units); got {list(units)}")
+
+    def add_projection(self, projection: Projection) -> None:
+        if not isinstance(projection, Projection):
+            raise ParameterError(f"expected a Projection; got {type(projection).__name__}")
+        role = f"Projection {projection.name!r}"
+        if projection.name in self.projections or projection.name in self.populations:
+            raise ParameterError(f"duplicate name {projection.name!r}: projection names must be unique")
+        source = self._population(projection.source, f"{role} source")
+        target = self._population(projection.target, f"{role} target")
+        if target.cell_type == "poisson":
+            raise ParameterError(f"{role}: target {target.name!r} is a Poisson pool and takes no input")
+        self._check_compartment(role, target, projection.compartment)
+        if projection.transmit != "spikes" and source.cell_type != "pyramidal":
+            raise ParameterError(f"{role}: transmit={projection.transmit!r} needs a pyramidal source "
+                                 f"(its event/burst detector); {source.name!r} is {source.cell_type}")
+        self._check_units(f"{role} source_units", source, projection.source_units)
+        self._check_units(f"{role} target_units", target, projection.target_units)
+        if projection.unit_mapping == "same" and 1 not in (source.n_units, target.n_units):
+            n_src = len(projection.source_units or range(source.n_units))
+            n_tgt = len(projection.target_units or range(target.n_units))
+            if n_src != n_tgt:
+                raise ParameterError(f"{role}: unit_mapping 'same' pairs source and target units one by one, "
+                                     f"but they have {n_src} and {n_tgt} units")
+        if projection.rule == "in_degree":
+            available = source.n_per_unit if projection.unit_mapping == "same" else source.n_neurons
+            if projection.in_degree > available:
+                raise ParameterError(f"{role}: in_degree {projection.in_degree} exceeds the {available} "
+                                     "available sources")
+        if projection.rule == "one_to_one" and source.n_per_unit != target.n_per_unit:
+            raise ParameterError(f"{role}: rule 'one_to_one' needs equal unit sizes; got {source.n_per_unit} "
+                                 f"and {target.n_per_unit}")
+        self.projections[projection.name] = projection
+
+    def add_background(self, background: IdentityPoisson) -> None:
+        target = self._population(background.target, "IdentityPoisson")
+        self._check_compartment("IdentityPoisson", target, background.compartment)
+        self.backgrounds.append(background)
+
+    def add_noise(self, noise: OUNoise) -> None:
+        target = self._population(noise.target, "OUNoise")
+        self._check_compartment("OUNoise", target, noise.compartment)
+        if any(n.target == noise.target and n.compartment == noise.compartment for n in self.noises):
+            raise ParameterError(f"OUNoise: {noise.target!r} {noise.compartment} already has OU noise")
+        self.noises.append(noise)
+
+    def add_current(self, current: CurrentInjection) -> None:
+        target = self._population(current.target, "CurrentInjection")
+        self._check_compartment("CurrentInjection", target, current.compartment)
+        if any(c.target == current.target and c.compartment == current.compartment for c in self.currents):
+            raise ParameterError(f"CurrentInjection: {current.target!r} {current.compartment} already has a "
+                                 "current (combine waveforms with +)")
+        for unit in range(target.n_units):
+            wave = current.waveform_of_unit(unit, target.n_units)
+            if wave is not None and not isinstance(wave, Waveform):
+                raise ParameterError(f"CurrentInjection onto {current.target!r}: waveform of unit {unit} must be "
+                                     f"a Waveform; got {wave!r}")
+        self.currents.append(current)
+
+    def record_spikes(self, population: str, sample_per_unit: int | None = None) -> None:
+        target = self._population(population, "record_spikes")
+        if sample_per_unit is not None:
+            _check_count("record_spikes: sample_per_unit", sample_per_unit)
+            sample_per_unit = min(sample_per_unit, target.n_per_unit)
+        self.spike_recordings.append(SpikeRecording(population, sample_per_unit))
+
+    def record_states(self, population: str, variables: Sequence[str], neurons: Sequence[int],
+                      dt: Quantity | None = None) -> None:
+        target = self._population(population, "record_states")
+        neurons = tuple(int(n) for n in neurons)
+        if not neurons or min(neurons) < 0 or max(neurons) >= target.n_neurons:
+            raise ParameterError(f"record_states: neuron indices must lie in [0, {target.n_neurons}) for "
+                                 f"{population!r}; got {list(neurons)[:5]}...")
+        if dt is not None:
+            check_quantity("dt", dt, second, "positive", owner="record_states")
+        self.state_recordings.append(StateRecording(population, tuple(variables), neurons, dt))
+
+    def detect_bursts(self, population: str, bin_width: Quantity = 10 * ms, burst_isi: Quantity = 16 * ms) -> None:
+        target = self._population(population, "detect_bursts")
+        if target.cell_type != "pyramidal":
+            raise ParameterError(f"detect_bursts: {population!r} is {target.cell_type}; the detector is pyramidal")
+        if any(d.population == population for d in self.detectors):
+            raise ParameterError(f"detect_bursts: {population!r} already has a detector")
+        self.detectors.append(BurstDetector(population, bin_width, burst_isi))
+
+    # -- derived facts ---------------------------------------------------------------------------
+    def needs_detector(self, population: str) -> bool:
+        """Whether the population needs the online event/burst detector."""
+        return any(d.population == population for d in self.detectors) or any(
+            p.source == population and p.transmit != "spikes" for p in self.projections.values())
+
+    def burst_isi_of(self, population: str) -> Quantity:
+        for d in self.detectors:
+            if d.population == population:
+                return d.burst_isi
+        return 16 * ms
+
+    def seeds(self) -> dict[str, int]:
+        """Independent seeds derived from the master seed."""
+        children = np.random.SeedSequence(self.seed).spawn(3)
+        return {name: int(child.generate_state(1)[0]) for name, child in
+                zip(("connectivity", "initial_state", "device"), children)}
+
+    def to_dict(self) -> dict:
+        """JSON-friendly description (for provenance)."""
+        def describe(obj):
+            out = {}
+            for f in dataclasses.fields(obj):
+                value = getattr(obj, f.name)
+                if hasattr(value, "to_dict"):
+                    value = value.to_dict()
+                elif isinstance(value, Quantity):
+                    value = {"value": float(np.asarray(value)), "unit": str(value.dim) or "1"}
+                elif isinstance(value, Waveform) or (isinstance(value, (list, tuple)) and value and
+                                                     isinstance(value[0], Waveform)):
+                    value = repr(value)
+                out[f.name] = value
+            return out
+
+        return {"duration_s": float(self.duration), "dt_s": float(self.dt), "seed": self.seed,
+                "populations": {k: describe(v) for k, v in self.populations.items()},
+                "projections": {k: describe(v) for k, v in self.projections.items()},
+                "backgrounds": [describe(b) for b in self.backgrounds],
+                "noises": [describe(n) for n in self.noises],
+                "currents": [describe(c) for c in self.currents],
+                "detectors": [describe(d) for d in self.detectors]}

@@ -1,0 +1,227 @@
+"""Run a network plan on a backend, possibly many times, and collect backend-neutral results.
+
+On the standalone backends the plan is built and compiled once; every later :meth:`Simulation.run`
+only passes new parameter values and new injected currents to the binary (``run_args``). On the
+runtime backend each run rebuilds the (cached) objects and sets the same values.
+
+Examples
+--------
+>>> from brian2 import ms, pA
+>>> from models.pyramidal import PyramidalParameters
+>>> from spiking.plan import NetworkPlan, Population, CurrentInjection
+>>> from spiking.stimuli import Constant
+>>> plan = NetworkPlan(duration=100 * ms, seed=3)
+>>> plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=20, n_units=2))
+>>> plan.add_current(CurrentInjection("pyr", "soma", [Constant(0 * pA), Constant(600 * pA)]))
+>>> plan.record_spikes("pyr")
+>>> with Simulation(plan) as sim:
+...     result = sim.run()
+>>> counts = np.bincount(result.spikes["pyr"].indices, minlength=40)
+>>> bool(counts[:20].sum() == 0 and counts[20:].min() > 0)
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from brian2 import TimedArray, amp
+
+from spiking.backend import BackendSession, normalize_backend
+from spiking.build import BuiltNetwork, build_network
+from spiking.errors import ParameterError
+from spiking.plan import CurrentInjection, NetworkPlan
+from spiking.spikes import SpikeData
+from spiking.stimuli import sample_matrix
+
+__all__ = ["Simulation", "SimulationResult"]
+
+
+@dataclasses.dataclass
+class SimulationResult:
+    """Backend-neutral results of one run.
+
+    Attributes
+    ----------
+    spikes : dict of str -> SpikeData
+        Recorded spikes per population (a sample keeps the full population's unit labels
+        for the recorded neurons only).
+    states : dict of str -> dict
+        ``{population: {"t_s": times, "neurons": indices, variable: array (n_neurons, n_t) in SI}}``.
+    online : dict of str -> xarray.Dataset
+        Online detector counts and rates per unit and bin (dims ``unit``, ``time``).
+    overrides : dict
+        Parameter values set for this run.
+    timings_s : dict
+        ``build_s`` (standalone compile, first run only) and ``run_s``.
+    n_synapses : dict
+        Synapses of each projection (all-to-all projections through a node count the
+        equivalent pairwise synapses).
+    """
+
+    spikes: dict
+    states: dict
+    online: dict
+    overrides: dict
+    timings_s: dict
+    n_synapses: dict
+
+
+class Simulation:
+    """A network plan prepared on one backend.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+    backend : str
+        ``"runtime"``, ``"cpp_standalone"`` or ``"cuda_standalone"``.
+    """
+
+    def __init__(self, plan: NetworkPlan, backend: str = "runtime") -> None:
+        if not isinstance(plan, NetworkPlan):
+            raise ParameterError(f"plan must be a NetworkPlan; got {type(plan).__name__}")
+        self.plan = plan
+        self.backend = normalize_backend(backend)
+        self._session: BackendSession | None = None
+        self._built: BuiltNetwork | None = None
+
+    def __enter__(self) -> "Simulation":
+        self._session = BackendSession(self.backend, dt=self.plan.dt).__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        session, self._session, self._built = self._session, None, None
+        if session is not None:
+            session.__exit__(*exc)
+
+    def _current_values(self, currents: dict | None) -> dict:
+        """New TimedArray values for replaced injected currents, keyed by (population, compartment)."""
+        values = {}
+        for key, waveforms in (currents or {}).items():
+            population, _, compartment = key.partition(".")
+            matches = [c for c in self.plan.currents if c.target == population and c.compartment == compartment]
+            if not matches:
+                raise ParameterError(f"currents: {key!r} has no CurrentInjection in the plan (declare it, e.g. "
+                                     "with zero current, so that it can be replaced)")
+            pop = self.plan.populations[population]
+            replacement = CurrentInjection(population, compartment, waveforms)
+            n_steps = int(round(float(self.plan.duration / self.plan.dt))) + 1
+            waves = [replacement.waveform_of_unit(u, pop.n_units) for u in range(pop.n_units)]
+            values[(population, compartment)] = sample_matrix(waves, pop.n_units, n_steps, self.plan.dt, key)
+        return values
+
+    def run(self, overrides: dict[str, Any] | None = None, currents: dict | None = None) -> SimulationResult:
+        """Run the plan once.
+
+        Parameters
+        ----------
+        overrides : dict, optional
+            ``{"population.parameter": value, "projection.weight": value, "projection.U": value}``:
+            run-time parameters (shared constants; no recompilation on standalone backends).
+        currents : dict, optional
+            ``{"population.compartment": waveform or list per unit}``: replaces a declared injected
+            current for this run.
+
+        Returns
+        -------
+        SimulationResult
+        """
+        if self._session is None:
+            raise ParameterError("Simulation.run must be called inside `with Simulation(plan) as sim:`")
+        overrides = dict(overrides or {})
+        current_values = self._current_values(currents)
+        session = self._session
+
+        if self._built is None or not session.is_standalone:
+            start = time.perf_counter()
+            self._built = build_network(self.plan)
+            build_python_s = time.perf_counter() - start
+            views = self._built.parameter_views(overrides)
+            for view, value in views.items():
+                view[:] = value
+            for (pop, comp), values in current_values.items():
+                _replace_timed_array(self._built, pop, comp, values * amp, self.plan.dt)
+            session.run(self._built.network, self.plan.duration, namespace=self._built.namespace)
+            session.execute()
+        else:
+            build_python_s = 0.0
+            run_args = dict(self._built.parameter_views(overrides))
+            for (pop, comp), values in current_values.items():
+                run_args[self._built.stimuli[(pop, comp)]] = values * amp
+            session.execute(run_args=run_args)
+        timings = dict(session.timings)
+        timings["construct_s"] = build_python_s
+        return self._collect(overrides, timings)
+
+    def _collect(self, overrides: dict, timings: dict) -> SimulationResult:
+        built, plan = self._built, self.plan
+        t_stop = float(plan.duration)
+        spikes = {}
+        for name, monitors in built.spike_monitors.items():
+            pop = plan.populations[name]
+            times, indices = [], []
+            for monitor, offset in monitors:
+                times.append(np.asarray(monitor.t_, dtype=float))
+                indices.append(np.asarray(monitor.i, dtype=np.int64) + offset)
+            times, indices = np.concatenate(times), np.concatenate(indices)
+            if len(monitors) == 1 and monitors[0][1] == 0 and len(monitors[0][0].source) == pop.n_neurons:
+                n_neurons, units = pop.n_neurons, np.arange(pop.n_neurons) // pop.n_per_unit
+                local = indices
+            else:  # a sample per unit: renumber the recorded neurons 0..n-1, keep their units
+                recorded = np.concatenate([np.arange(off, off + len(m.source)) for m, off in monitors])
+                lookup = np.full(pop.n_neurons, -1, dtype=np.int64)
+                lookup[recorded] = np.arange(len(recorded))
+                n_neurons, units, local = len(recorded), recorded // pop.n_per_unit, lookup[indices]
+            spikes[name] = SpikeData(times, local, n_neurons, 0.0, t_stop, units)
+        states: dict[str, dict] = {}
+        for rec, monitor in built.state_monitors:
+            entry = states.setdefault(rec.population, {})
+            entry["t_s"] = np.asarray(monitor.t_, dtype=float)
+            entry["neurons"] = np.asarray(rec.neurons)
+            for var in rec.variables:
+                entry[var] = np.asarray(getattr(monitor, var + "_"), dtype=float)
+        online = {}
+        for name, (counters, monitor) in built.counter_monitors.items():
+            online[name] = _online_rates(plan, name, counters, monitor)
+        return SimulationResult(spikes=spikes, states=states, online=online, overrides=overrides, timings_s=timings,
+                                n_synapses=dict(built.n_synapses))
+
+
+def _replace_timed_array(built: BuiltNetwork, population: str, compartment: str, values, dt) -> None:
+    old = built.stimuli[(population, compartment)]
+    new = TimedArray(values, dt=dt, name=old.name)
+    built.stimuli[(population, compartment)] = new
+    built.namespace[old.name] = new
+
+
+def _online_rates(plan: NetworkPlan, name: str, counters, monitor) -> xr.Dataset:
+    """Per-bin counts from the cumulative counters sampled at k * bin_width (plus the final value)."""
+    detector = next(d for d in plan.detectors if d.population == name)
+    pop = plan.populations[name]
+    bin_s = float(detector.bin_width)
+    cumulative_e = np.asarray(monitor.n_events_, dtype=float)  # (n_units, n_samples)
+    cumulative_b = np.asarray(monitor.n_bursts_, dtype=float)
+    final_e = np.asarray(counters.n_events_, dtype=float)[:, None]
+    final_b = np.asarray(counters.n_bursts_, dtype=float)[:, None]
+    n_bins = int(np.floor(float(plan.duration) / bin_s + 1e-9))
+    samples_e = np.concatenate([cumulative_e, final_e], axis=1)[:, :n_bins + 1]
+    samples_b = np.concatenate([cumulative_b, final_b], axis=1)[:, :n_bins + 1]
+    events, bursts = np.diff(samples_e, axis=1), np.diff(samples_b, axis=1)
+    edges = bin_s * np.arange(n_bins + 1)
+    denominator = pop.n_per_unit * bin_s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bp = np.where(events > 0, bursts / np.where(events > 0, events, 1), np.nan)
+    ds = xr.Dataset({"event_count": (("unit", "time"), events, {"units": "1"}),
+                     "burst_count": (("unit", "time"), bursts, {"units": "1"}),
+                     "event_rate": (("unit", "time"), events / denominator, {"units": "Hz"}),
+                     "burst_rate": (("unit", "time"), bursts / denominator, {"units": "Hz"}),
+                     "burst_probability": (("unit", "time"), bp, {"units": "1"})},
+                    coords={"unit": np.arange(pop.n_units), "time": 0.5 * (edges[:-1] + edges[1:])},
+                    attrs={"bin_width_s": bin_s, "burst_isi_s": float(detector.burst_isi),
+                           "burst_time": "second_spike", "source": "online detector"})
+    ds.time.attrs["units"] = "s"
+    return ds
