@@ -15,7 +15,7 @@ Examples
 --------
 >>> from models.synapses import STD_PAYEUR, STF_PAYEUR, paired_pulse_ratio
 >>> round(paired_pulse_ratio(STF_PAYEUR, 0.005), 2)
-5.49
+5.55
 """
 
 from __future__ import annotations
