@@ -130,7 +130,8 @@ def adex_equations(params: AdExParameters, current: str = "0*amp",
 
 def make_adex_group(n_neurons: int, params: AdExParameters, name: str, current: str = "0*amp",
                     extra_conductances: dict[str, list[str]] | None = None, method: str = "euler",
-                    extra_equations: Equations | None = None) -> NeuronGroup:
+                    extra_equations: Equations | None = None,
+                    extra_events: dict[str, tuple[str, str]] | None = None) -> NeuronGroup:
     """Make one ``NeuronGroup`` of AdEx interneurons at rest (V = E_L, w = 0).
 
     Examples
@@ -144,9 +145,12 @@ def make_adex_group(n_neurons: int, params: AdExParameters, name: str, current: 
     eqs = adex_equations(params, current, extra_conductances)
     if extra_equations is not None:
         eqs += extra_equations
+    events = {key: condition for key, (condition, _) in (extra_events or {}).items()}
     group = NeuronGroup(int(n_neurons), eqs,
                         threshold="v > v_spike", reset="v = v_reset\nw += b", refractory="t_ref",
-                        method=method, name=name)
+                        events=events or None, method=method, name=name)
+    for key, (_, code) in (extra_events or {}).items():
+        group.run_on_event(key, code)
     for key, value in params.shared_values().items():
         setattr(group, key, value)
     group.v = params.E_L

@@ -305,7 +305,8 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
                          method: str = "euler", initial_state: str | dict = "rest",
                          dt: Quantity | None = None, clock=None, extra_conductances: dict | None = None,
                          burst_detector: bool = False, burst_isi: Quantity = 16 * ms,
-                         extra_equations: Equations | None = None) -> NeuronGroup:
+                         extra_equations: Equations | None = None,
+                         extra_events: dict[str, tuple[str, str]] | None = None) -> NeuronGroup:
     """Make one ``NeuronGroup`` of two-compartment pyramidal neurons.
 
     Parameters
@@ -334,6 +335,9 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         Burst criterion of the detector (16 ms).
     extra_equations : Equations, optional
         More equations of the group (e.g. OU noise currents referenced by the current expressions).
+    extra_events : dict, optional
+        ``{event name: (condition, code)}``: custom events with the code run on each (e.g.
+        event-driven Poisson background arrivals).
 
     Returns
     -------
@@ -355,8 +359,12 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
     eqs = pyramidal_equations(params, soma_current, dendrite_current, extra_conductances, burst_detector)
     if extra_equations is not None:
         eqs += extra_equations
+    all_events = dict(events or {})
+    all_events.update({key: condition for key, (condition, _) in (extra_events or {}).items()})
     group = NeuronGroup(int(n_neurons), eqs, threshold=threshold, reset=reset, refractory=refractory,
-                        events=events, method=method, name=name, dt=dt, clock=clock)
+                        events=all_events or None, method=method, name=name, dt=dt, clock=clock)
+    for key, (_, code) in (extra_events or {}).items():
+        group.run_on_event(key, code)
     if burst_detector:
         group.burst_isi = burst_isi
         group.t_last_spike = -1 * second

@@ -81,19 +81,19 @@ f_stp : 1 (shared, constant)
 
 
 def on_pre_code(conductance: str, stp: STPParameters | None) -> str:
-    """Brian ``on_pre`` code adding ``w`` (times the STP efficacy) to ``<conductance>_post``.
+    """Brian ``on_pre`` code adding ``w_syn`` (times the STP efficacy) to ``<conductance>_post``.
 
     Examples
     --------
     >>> on_pre_code("g_ampa_s", None)
-    'g_ampa_s_post += w'
+    'g_ampa_s_post += w_syn'
     """
     if stp is None:
-        return f"{conductance}_post += w"
+        return f"{conductance}_post += w_syn"
     return "\n".join([
         "x_stp = 1 - (1 - x_stp)*exp(-(t - t_last_stp)/tau_D_stp)",
         "u_stp = U_stp + (u_stp - U_stp)*exp(-(t - t_last_stp)/tau_F_stp)",
-        f"{conductance}_post += w*u_stp*x_stp",
+        f"{conductance}_post += w_syn*u_stp*x_stp",
         "x_stp -= u_stp*x_stp",
         "u_stp += f_stp*(1 - u_stp)",
         "t_last_stp = t",

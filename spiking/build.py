@@ -23,7 +23,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
-from brian2 import (Equations, Network, NeuronGroup, PoissonInput, Quantity, SpikeMonitor, StateMonitor,
+from brian2 import (Equations, Network, NeuronGroup, Quantity, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
                     Synapses, TimedArray, amp, linked_var, mV, second, seed as brian_seed)
 
 from models.interneurons import make_adex_group
@@ -31,7 +31,7 @@ from models.pyramidal import make_pyramidal_group, steady_state
 from models.synapses import STP_MODEL, on_pre_code
 from spiking import connectivity
 from spiking.errors import ParameterError
-from spiking.plan import NetworkPlan, PoissonPool, Population, Projection
+from spiking.plan import NetworkPlan, PoissonPool, Population, Projection, SpikeTrainSource
 from spiking.stimuli import sample_matrix
 
 __all__ = ["BuiltNetwork", "build_network", "unit_blocks"]
@@ -71,7 +71,7 @@ class BuiltNetwork:
                 views[getattr(group, name)] = value
             elif owner in self.synapses:
                 syn = self.synapses[owner]
-                var = {"weight": "w"}.get(name) or stp_names.get(name)
+                var = {"weight": "w_syn"}.get(name) or stp_names.get(name)
                 if var is None or var not in syn.variables:
                     raise ParameterError(f"override {key!r}: projection {owner!r} has no run-time parameter "
                                          f"{name!r} (allowed: weight{', U, tau_D, tau_F, f' if 'U_stp' in syn.variables else ''})")
@@ -159,6 +159,8 @@ def _current_expression(plan: NetworkPlan, population: Population, compartment: 
 def _make_population(plan: NetworkPlan, population, extra_conductances: dict, stimuli: dict, namespace: dict,
                      rng: np.random.Generator) -> NeuronGroup:
     n = population.n_neurons
+    if isinstance(population, SpikeTrainSource):
+        return SpikeGeneratorGroup(n, np.asarray(population.indices), population.times, name=population.name)
     if isinstance(population, PoissonPool):
         group = NeuronGroup(n, "t_next : second\nrate : hertz (shared, constant)\nunit : integer (constant)",
                             threshold="t >= t_next", reset="t_next += -log(rand())/rate", name=population.name)
@@ -167,6 +169,17 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         group.unit = 0
         return group
     exprs, extra_eqs, shared_all = {}, None, []
+    events, bg_values = {}, {}
+    for k, bg in enumerate(b for b in plan.backgrounds if b.target == population.name):
+        var = f"g_{bg.receptor}_{bg.compartment[0]}" if population.cell_type == "pyramidal" else f"g_{bg.receptor}"
+        names = {"t_next": f"t_next_bg{k}", "rate": f"rate_bg{k}", "w": f"w_bg{k}"}
+        eqs = Equations(f"{names['t_next']} : second\n{names['rate']} : hertz (shared, constant)\n"
+                        f"{names['w']} : siemens (shared, constant)")
+        extra_eqs = eqs if extra_eqs is None else extra_eqs + eqs
+        # one random number per arrival: each neuron keeps the time of its next input spike
+        events[f"background{k}"] = (f"t >= {names['t_next']}",
+                                    f"{var} += {names['w']}\n{names['t_next']} += -log(rand())/{names['rate']}")
+        bg_values[k] = (names, bg)
     for compartment in population.compartments:
         expr, eqs, shared = _current_expression(plan, population, compartment, stimuli, namespace)
         exprs[compartment] = expr
@@ -177,12 +190,14 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         group = make_pyramidal_group(n, population.params, name=population.name, soma_current=exprs["soma"],
                                      dendrite_current=exprs["dendrite"], extra_conductances=extra_conductances,
                                      burst_detector=plan.needs_detector(population.name),
-                                     burst_isi=plan.burst_isi_of(population.name), extra_equations=extra_eqs)
+                                     burst_isi=plan.burst_isi_of(population.name), extra_equations=extra_eqs,
+                                     extra_events=events)
         rest = steady_state(population.params)
         group.v_s = rest["v_s"] + rng.normal(0.0, float(population.initial_v_sd), size=n) * 1e3 * mV
     else:
         group = make_adex_group(n, population.params, name=population.name, current=exprs["soma"],
-                                extra_conductances=extra_conductances, extra_equations=extra_eqs)
+                                extra_conductances=extra_conductances, extra_equations=extra_eqs,
+                                extra_events=events)
         group.v = population.params.E_L + rng.normal(0.0, float(population.initial_v_sd), size=n) * 1e3 * mV
     for shared in shared_all:
         init_name, mean, sigma = shared.pop("_init")
@@ -190,6 +205,10 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
             setattr(group, key, value)
         # start the OU process in its stationary distribution
         setattr(group, init_name, mean + rng.normal(0.0, 1.0, size=n) * sigma)
+    for k, (names, bg) in bg_values.items():
+        setattr(group, names["rate"], bg.rate)
+        setattr(group, names["w"], bg.weight)
+        setattr(group, names["t_next"], rng.exponential(1.0 / float(bg.rate), size=n) * second)
     group.unit = np.arange(n) // population.n_per_unit
     return group
 
@@ -199,7 +218,7 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
     source_pop = plan.populations[projection.source]
     target_pop = plan.populations[projection.target]
     source, target = groups[projection.source], groups[projection.target]
-    model = "w : siemens (shared, constant)"
+    model = "w_syn : siemens (shared, constant)"
     if projection.stp is not None:
         model += STP_MODEL
     on_event = {"spikes": "spike", "events": "event", "bursts": "burst"}[projection.transmit]
@@ -224,7 +243,7 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
         syn.connect(i=i, j=j)
     else:
         syn.active = False
-    syn.w = projection.weight
+    syn.w_syn = projection.weight
     if projection.stp is not None:
         syn.U_stp = projection.stp.U
         syn.tau_D_stp = projection.stp.tau_D
@@ -272,19 +291,14 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
         groups[name] = _make_population(plan, population, extra[name], stimuli, namespace, rng_init)
     for projection in plan.projections.values():
         if _uses_node(projection):
+            # each target neuron reads the node element of its own unit
             target_pop = plan.populations[projection.target]
-            unit_of_neuron = np.arange(target_pop.n_neurons) // target_pop.n_per_unit
+            unit_of_neuron = (np.arange(target_pop.n_neurons) // target_pop.n_per_unit).astype(np.int64)
             setattr(groups[projection.target], f"g_from_{projection.name}",
-                    linked_var(nodes[projection.name].g, index=unit_of_neuron.astype(np.int32)))
+                    linked_var(nodes[projection.name].g, index=unit_of_neuron))
     for projection in plan.projections.values():
         synapses[projection.name], n_synapses[projection.name] = _make_projection(projection, groups, nodes, plan,
                                                                                   rng_conn)
-    backgrounds = []
-    for k, bg in enumerate(plan.backgrounds):
-        target_pop = plan.populations[bg.target]
-        var = f"g_{bg.receptor}_{bg.compartment[0]}" if target_pop.cell_type == "pyramidal" else f"g_{bg.receptor}"
-        backgrounds.append(PoissonInput(groups[bg.target], var, N=1, rate=bg.rate, weight=bg.weight,
-                                        name=f"{bg.target}_background_{k}"))
     spike_monitors: dict[str, list] = {}
     for rec in plan.spike_recordings:
         pop = plan.populations[rec.population]
@@ -314,7 +328,7 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
         monitor = StateMonitor(counters, ["n_events", "n_bursts"], record=True, dt=det.bin_width,
                                name=f"{det.population}_count_monitor")
         counter_monitors[det.population] = (counters, monitor, counting)
-    objects = list(groups.values()) + list(nodes.values()) + list(synapses.values()) + backgrounds
+    objects = list(groups.values()) + list(nodes.values()) + list(synapses.values())
     objects += [m for monitors in spike_monitors.values() for m, _ in monitors]
     objects += [m for _, m in state_monitors]
     objects += [obj for triple in counter_monitors.values() for obj in triple]

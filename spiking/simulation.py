@@ -165,8 +165,8 @@ class Simulation:
             pop = plan.populations[name]
             times, indices = [], []
             for monitor, offset in monitors:
-                times.append(np.asarray(monitor.t_, dtype=float))
-                indices.append(np.asarray(monitor.i, dtype=np.int64) + offset)
+                times.append(np.array(monitor.t_, dtype=float))
+                indices.append(np.array(monitor.i, dtype=np.int64) + offset)
             times, indices = np.concatenate(times), np.concatenate(indices)
             if len(monitors) == 1 and monitors[0][1] == 0 and len(monitors[0][0].source) == pop.n_neurons:
                 n_neurons, units = pop.n_neurons, np.arange(pop.n_neurons) // pop.n_per_unit
@@ -180,10 +180,10 @@ class Simulation:
         states: dict[str, dict] = {}
         for rec, monitor in built.state_monitors:
             entry = states.setdefault(rec.population, {})
-            entry["t_s"] = np.asarray(monitor.t_, dtype=float)
+            entry["t_s"] = np.array(monitor.t_, dtype=float)  # copies: Brian frees its arrays
             entry["neurons"] = np.asarray(rec.neurons)
             for var in rec.variables:
-                entry[var] = np.asarray(getattr(monitor, var + "_"), dtype=float)
+                entry[var] = np.array(getattr(monitor, var + "_"), dtype=float)
         online = {}
         for name, (counters, monitor) in built.counter_monitors.items():
             online[name] = _online_rates(plan, name, counters, monitor)
@@ -203,10 +203,10 @@ def _online_rates(plan: NetworkPlan, name: str, counters, monitor) -> xr.Dataset
     detector = next(d for d in plan.detectors if d.population == name)
     pop = plan.populations[name]
     bin_s = float(detector.bin_width)
-    cumulative_e = np.asarray(monitor.n_events_, dtype=float)  # (n_units, n_samples)
-    cumulative_b = np.asarray(monitor.n_bursts_, dtype=float)
-    final_e = np.asarray(counters.n_events_, dtype=float)[:, None]
-    final_b = np.asarray(counters.n_bursts_, dtype=float)[:, None]
+    cumulative_e = np.array(monitor.n_events_, dtype=float)  # (n_units, n_samples)
+    cumulative_b = np.array(monitor.n_bursts_, dtype=float)
+    final_e = np.array(counters.n_events_, dtype=float)[:, None]
+    final_b = np.array(counters.n_bursts_, dtype=float)[:, None]
     n_bins = int(np.floor(float(plan.duration) / bin_s + 1e-9))
     samples_e = np.concatenate([cumulative_e, final_e], axis=1)[:, :n_bins + 1]
     samples_b = np.concatenate([cumulative_b, final_b], axis=1)[:, :n_bins + 1]

@@ -1,0 +1,213 @@
+"""Ensembles, interneurons, synapses, STP and the online detector, on small networks (numpy target)."""
+
+import numpy as np
+import pytest
+from brian2 import Hz, ms, mV, nA, nS, pA, second
+
+from models.interneurons import PV_PAYEUR, SST_PAYEUR
+from models.pyramidal import PyramidalParameters
+from models.synapses import STD_PAYEUR, STF_PAYEUR, stp_efficacies
+from spiking.connectivity import fixed_in_degree, pairwise_bernoulli
+from spiking.decoding import decompose, unit_rates
+from spiking.errors import ParameterError
+from spiking.plan import (CurrentInjection, IdentityPoisson, NetworkPlan, OUNoise, PoissonPool, Population,
+                          Projection, SpikeTrainSource)
+from spiking.simulation import Simulation
+from spiking.stimuli import Constant, Step
+
+
+def _two_unit_plan(duration=400 * ms, seed=7):
+    """2 units x 80 pyramids, per-unit SST (dendrite-targeting) and PV (soma-targeting) with STP,
+    identity Poisson backgrounds, OU noise and a unit-specific dendritic current."""
+    plan = NetworkPlan(duration=duration, seed=seed)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=80, n_units=2))
+    plan.add_population(Population("sst", SST_PAYEUR, n_per_unit=10, n_units=2))
+    plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=10, n_units=2))
+    g_s, g_d = PyramidalParameters().g_L_s, PyramidalParameters().g_L_d
+    for comp, g, w in (("soma", g_s, 0.35), ("dendrite", g_d, 0.05)):
+        plan.add_background(IdentityPoisson("pyr", comp, "ampa", 500 * Hz, w * g))
+        plan.add_background(IdentityPoisson("pyr", comp, "gaba", 500 * Hz, w * g))
+    plan.add_noise(OUNoise("pyr", "soma", mean=0 * pA, sigma=50 * pA))
+    plan.add_projection(Projection("pyr_to_sst", "pyr", "sst", "soma", "ampa", "pairwise", weight=1.5 * nS,
+                                   p=0.2, stp=STF_PAYEUR))
+    plan.add_projection(Projection("sst_to_pyr", "sst", "pyr", "dendrite", "gaba", "all_to_all", weight=0.2 * nS))
+    plan.add_projection(Projection("pyr_to_pv", "pyr", "pv", "soma", "ampa", "in_degree", weight=0.5 * nS,
+                                   in_degree=20, stp=STD_PAYEUR))
+    plan.add_projection(Projection("pv_to_pyr", "pv", "pyr", "soma", "gaba", "pairwise", weight=1.6 * nS, p=0.5))
+    plan.add_current(CurrentInjection("pyr", "dendrite", [Constant(0 * pA), Constant(300 * pA)]))
+    plan.record_spikes("pyr")
+    plan.record_spikes("sst")
+    plan.record_spikes("pv")
+    plan.detect_bursts("pyr", bin_width=20 * ms)
+    return plan
+
+
+@pytest.fixture(scope="module")
+def two_units():
+    plan = _two_unit_plan()
+    with Simulation(plan) as sim:
+        return plan, sim.run()
+
+
+def test_two_unit_network_runs_with_all_cell_types(two_units):
+    plan, result = two_units
+    pyr = result.spikes["pyr"]
+    assert pyr.n_neurons == 160 and pyr.neurons_per_unit.tolist() == [80, 80]
+    rates = unit_rates(pyr, 0.4)
+    er = rates.event_rate.values[:, 0]
+    # both units fire at a few Hz (background-driven, like the reference circuit's 4-10 Hz)
+    assert np.all((er > 0.5) & (er < 40))
+    # dendritic current into unit 1 only raises its burst probability (the multiplexing premise)
+    bp = rates.burst_probability.values[:, 0]
+    assert bp[1] > bp[0] + 0.1
+    assert len(result.spikes["sst"]) > 0 and len(result.spikes["pv"]) > 0  # PV fires tonically (205 pA bias)
+    # all-to-all through the summing node counts the equivalent pairwise synapses: 2 units x 10 x 80
+    assert result.n_synapses["sst_to_pyr"] == 2 * 10 * 80
+    assert result.n_synapses["pyr_to_pv"] == 2 * 10 * 20
+
+
+def test_online_detector_equals_offline_decoder(two_units):
+    plan, result = two_units
+    online = result.online["pyr"]
+    offline = unit_rates(result.spikes["pyr"], 0.02, burst_time="second_spike")
+    assert online.event_count.sum() > 50 and online.burst_count.sum() > 5
+    np.testing.assert_array_equal(online.event_count.values, offline.event_count.values)
+    np.testing.assert_array_equal(online.burst_count.values, offline.burst_count.values)
+
+
+def test_same_seed_same_spikes_different_seed_different():
+    a = _run_small(seed=11)
+    b = _run_small(seed=11)
+    c = _run_small(seed=12)
+    np.testing.assert_array_equal(a.times_s, b.times_s)
+    np.testing.assert_array_equal(a.indices, b.indices)
+    assert len(a) != len(c) or not np.array_equal(a.times_s, c.times_s)
+
+
+def _run_small(seed):
+    plan = NetworkPlan(duration=150 * ms, seed=seed)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=30))
+    plan.add_noise(OUNoise("pyr", "soma", mean=300 * pA, sigma=200 * pA))
+    plan.record_spikes("pyr")
+    with Simulation(plan) as sim:
+        return sim.run().spikes["pyr"]
+
+
+@pytest.mark.parametrize("stp, isi_ms", [(STD_PAYEUR, 5), (STD_PAYEUR, 10), (STF_PAYEUR, 5), (STF_PAYEUR, 10)])
+def test_stp_paired_pulse_ratio_in_simulation(stp, isi_ms):
+    # two presynaptic spikes isi apart after 1 s at rest; the conductance jumps must follow the
+    # closed-form recursion (efficacy u- x-); jumps are read across one time step
+    t1 = 1.0
+    plan = NetworkPlan(duration=1.05 * second, seed=0)
+    plan.add_population(SpikeTrainSource("pre", 1, [0, 0], [t1, t1 + isi_ms / 1000] * second))
+    plan.add_population(Population("post", PV_PAYEUR.replace(I_bias=0 * pA), n_per_unit=1, initial_v_sd=0 * mV))
+    plan.add_projection(Projection("syn", "pre", "post", "soma", "ampa", "one_to_one", weight=1 * nS, delay=0 * ms,
+                                   stp=stp))
+    plan.record_states("post", ["g_ampa"], [0])
+    with Simulation(plan) as sim:
+        states = sim.run().states["post"]
+    g, t = states["g_ampa"][0], states["t_s"]
+    jumps = []
+    for ts in (t1, t1 + isi_ms / 1000):
+        k = int(round(ts / 1e-4))
+        # g decays by (1 - dt/tau) per step; the jump is g[k+1] - g[k](1 - dt/tau)
+        jumps.append(g[k + 1] - g[k] * (1 - 1e-4 / 5e-3))
+    expected = stp_efficacies(stp, np.array([t1, t1 + isi_ms / 1000])) * 1e-9
+    np.testing.assert_allclose(jumps, expected, rtol=1e-9)
+
+
+def test_in_degree_statistics():
+    rng = np.random.default_rng(5)
+    i, j = fixed_in_degree(1000, 500, 100, rng)
+    assert np.all(np.bincount(j, minlength=500) == 100)
+    assert all(len(np.unique(i[j == t])) == 100 for t in range(0, 500, 50))  # no repeated source
+    n_src, p = 2000, 0.05
+    i, j = pairwise_bernoulli(n_src, 1000, p, rng)
+    degrees = np.bincount(j, minlength=1000)
+    # in-degree ~ Binomial(2000, 0.05): mean 100, variance 95; the sample mean over 1000 targets
+    # has standard error sqrt(95/1000) ~ 0.31 (allow 4 SE); the sample variance within 15 %
+    assert degrees.mean() == pytest.approx(n_src * p, abs=4 * np.sqrt(n_src * p * (1 - p) / 1000))
+    assert degrees.var() == pytest.approx(n_src * p * (1 - p), rel=0.15)
+    # every pair independent: out-degrees have the same law
+    assert np.bincount(i, minlength=n_src).mean() == pytest.approx(1000 * p, rel=0.02)
+
+
+def test_all_to_all_node_equals_explicit_synapses():
+    def run(rule, p):
+        plan = NetworkPlan(duration=200 * ms, seed=3)
+        plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=5))
+        plan.add_population(Population("sst", SST_PAYEUR.replace(I_bias=100 * pA), n_per_unit=6))
+        plan.add_projection(Projection("inh", "sst", "pyr", "dendrite", "gaba", rule, weight=0.5 * nS, p=p,
+                                       stp=STF_PAYEUR))
+        plan.record_states("pyr", ["g_gaba_d_total" if rule == "all_to_all" else "g_gaba_d"], range(5))
+        plan.record_spikes("sst")
+        with Simulation(plan) as sim:
+            result = sim.run()
+        key = "g_gaba_d_total" if rule == "all_to_all" else "g_gaba_d"
+        return result.states["pyr"][key], result.spikes["sst"]
+
+    node, spikes_node = run("all_to_all", None)
+    explicit, spikes_explicit = run("pairwise", 1.0)
+    assert len(spikes_node) > 5
+    np.testing.assert_allclose(node, explicit, rtol=1e-12, atol=1e-18)
+
+
+def test_event_and_burst_only_transmission():
+    plan = NetworkPlan(duration=350 * ms, seed=1)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=2, n_units=2, initial_v_sd=0 * mV))
+    plan.add_population(Population("target", PV_PAYEUR.replace(I_bias=0 * pA), n_per_unit=2))
+    # unit 0 bursts (somatic pulses + dendritic drive, BAC-like), unit 1 fires single spikes
+    pulses = Step(1.9 * nA, 50 * ms, 5 * ms) + Step(1.9 * nA, 250 * ms, 5 * ms)
+    plan.add_current(CurrentInjection("pyr", "soma", pulses))
+    plan.add_current(CurrentInjection("pyr", "dendrite", [Step(1.2 * nA, 52 * ms, 15 * ms), None]))
+    for k, mode in enumerate(("events", "bursts")):
+        plan.add_projection(Projection(f"only_{mode}", "pyr", "target", "soma", "ampa", "all_to_all", weight=1 * nS,
+                                       transmit=mode, delay=0 * ms, unit_mapping="all"))
+    plan.record_spikes("pyr")
+    plan.record_states("target", ["g_from_only_events", "g_from_only_bursts"], [0], dt=0.1 * ms)
+    with Simulation(plan) as sim:
+        result = sim.run()
+    d = decompose(result.spikes["pyr"])
+    assert len(d.burst_times_s) >= 1 and len(d.event_times_s) > len(d.burst_times_s)
+    for mode, n_expected in (("events", len(d.event_times_s)), ("bursts", len(d.burst_times_s))):
+        g = result.states["target"][f"g_from_only_{mode}"][0]
+        increments = g[1:] - g[:-1] * (1 - 1e-4 / 5e-3)
+        # each transmitted spike adds exactly 1 nS (several in one step add up)
+        assert increments.sum() == pytest.approx(n_expected * 1e-9, rel=1e-6)
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: Population("pyr", PyramidalParameters(), n_per_unit=0), "n_per_unit"),
+    (lambda: Population("pyr", PyramidalParameters(), n_per_unit=10, n_units=-1), "n_units"),
+    (lambda: Projection("x", "a", "b", "soma", "ampa", "pairwise", weight=1 * nS, p=1.5), "p"),
+    (lambda: Projection("x", "a", "b", "soma", "ampa", "pairwise", weight=1 * nS, p=-0.1), "p"),
+    (lambda: Projection("x", "a", "b", "soma", "ampa", "pairwise", weight=1 * pA, p=0.1), "weight"),
+    (lambda: Projection("x", "a", "b", "axon", "ampa", "pairwise", weight=1 * nS, p=0.1), "compartment"),
+    (lambda: Projection("x", "a", "b", "soma", "nmda", "pairwise", weight=1 * nS, p=0.1), "receptor"),
+    (lambda: PoissonPool("pool", 100, -5 * Hz), "rate"),
+])
+def test_bad_network_parts(build, message, forbid_brian_objects):
+    with pytest.raises(ParameterError, match=message):
+        build()
+
+
+def test_bad_plans_fail_before_building(forbid_brian_objects):
+    plan = NetworkPlan(duration=100 * ms)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=10))
+    plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=5))
+    with pytest.raises(ParameterError, match="duplicate name 'pyr'"):
+        plan.add_population(Population("pyr", PV_PAYEUR, n_per_unit=5))
+    with pytest.raises(ParameterError, match="'pv'.*no compartment 'dendrite'"):
+        plan.add_projection(Projection("bad", "pyr", "pv", "dendrite", "ampa", "pairwise", weight=1 * nS, p=0.1))
+    with pytest.raises(ParameterError, match="unknown population 'sst'"):
+        plan.add_projection(Projection("bad", "sst", "pyr", "soma", "gaba", "pairwise", weight=1 * nS, p=0.1))
+    with pytest.raises(ParameterError, match="in_degree 50 exceeds"):
+        plan.add_projection(Projection("bad", "pv", "pyr", "soma", "gaba", "in_degree", weight=1 * nS, in_degree=50))
+    with pytest.raises(ParameterError, match="needs a pyramidal source"):
+        plan.add_projection(Projection("bad", "pv", "pyr", "soma", "gaba", "all_to_all", weight=1 * nS,
+                                       transmit="bursts"))
+    with pytest.raises(ParameterError, match="dt"):
+        NetworkPlan(duration=100 * ms, dt=1 * ms)
+    plan.add_projection(Projection("ok", "pv", "pyr", "soma", "gaba", "pairwise", weight=1 * nS, p=0.1))
+    with pytest.raises(ParameterError, match="duplicate name 'ok'"):
+        plan.add_projection(Projection("ok", "pv", "pyr", "soma", "gaba", "pairwise", weight=1 * nS, p=0.1))
