@@ -27,7 +27,7 @@ from brian2 import Hz, Quantity, amp, ms, second
 from spiking.errors import ParameterError
 from spiking.parameters import check_quantity
 
-__all__ = ["Waveform", "Constant", "Step", "PulseTrain", "DoubleExponential", "Sine", "Sampled",
+__all__ = ["Waveform", "Constant", "Step", "PulseTrain", "DoubleExponential", "Sine", "SquareWave", "Sampled",
            "Sum", "sample_matrix"]
 
 
@@ -196,6 +196,35 @@ class Sine(Waveform):
     def sample(self, t_s: np.ndarray) -> np.ndarray:
         t = np.asarray(t_s, dtype=float)
         return float(self.offset) + float(self.amplitude) * np.sin(2 * np.pi * float(self.frequency) * t + self.phase)
+
+
+@dataclasses.dataclass(frozen=True)
+class SquareWave(Waveform):
+    """Alternates between ``high`` (for ``t_high``) and ``low`` (for ``t_low``), starting high at
+    ``t_shift`` (and periodic before it).
+
+    Examples
+    --------
+    >>> from brian2 import pA
+    >>> wave = SquareWave(0 * pA, 100 * pA, t_high=10 * ms, t_low=30 * ms)
+    >>> wave.sample(np.array([0.005, 0.015, 0.045])) * 1e12
+    array([100.,   0., 100.])
+    """
+
+    low: Quantity
+    high: Quantity
+    t_high: Quantity
+    t_low: Quantity
+    t_shift: Quantity = dataclasses.field(default_factory=lambda: 0 * ms)
+
+    def __post_init__(self) -> None:
+        self._check(low=(self.low, amp, None), high=(self.high, amp, None), t_high=(self.t_high, second, "positive"),
+                    t_low=(self.t_low, second, "positive"), t_shift=(self.t_shift, second, None))
+
+    def sample(self, t_s: np.ndarray) -> np.ndarray:
+        period = float(self.t_high + self.t_low)
+        phase = np.mod(np.asarray(t_s, dtype=float) - float(self.t_shift) + 1e-12, period)
+        return np.where(phase < float(self.t_high), float(self.high), float(self.low))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
