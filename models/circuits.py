@@ -31,7 +31,7 @@ def leak_units(weight: float, params: PyramidalParameters | AdExParameters, comp
     --------
     >>> from models.interneurons import PV_PAYEUR
     >>> leak_units(0.05, PV_PAYEUR)
-    500. * psiemens
+    0.5 * nsiemens
     """
     if isinstance(params, PyramidalParameters):
         if compartment not in ("soma", "dendrite"):
