@@ -391,6 +391,12 @@ class NetworkPlan:
                                  f"got {type(population).__name__}")
         if population.name in self.populations or population.name in self.projections:
             raise ParameterError(f"duplicate name {population.name!r}: population names must be unique")
+        if isinstance(population, SpikeTrainSource) and len(population.times):
+            steps = np.round(np.asarray(population.times / self.dt)).astype(np.int64)
+            keys = steps * population.n_sources + np.asarray(population.indices, dtype=np.int64)
+            if len(np.unique(keys)) != len(keys):
+                raise ParameterError(f"SpikeTrainSource {population.name!r}: a source spikes more than once within "
+                                     f"one time step (dt = {self.dt}); merge or shift those spikes")
         self.populations[population.name] = population
 
     def _population(self, name: str, role: str) -> Population | PoissonPool:

@@ -3,7 +3,7 @@ standalone rig reruns with new stimuli without recompiling."""
 
 import numpy as np
 import pytest
-from brian2 import Hz, ms, nA, pA
+from brian2 import Hz, ms, nA, nS, pA
 
 from models.pyramidal import PyramidalParameters
 from spiking.current_clamp import CurrentClamp
@@ -52,3 +52,74 @@ def test_runtime_and_cpp_standalone_give_identical_spikes():
     # ... and the second reused the binary: it was built once, in the first run
     assert "build_s" in standalone[0].timings
     assert standalone[1].timings["build_s"] == standalone[0].timings["build_s"]
+
+
+def _network_plan():
+    """A 2-unit network with interneurons, STP, event/burst-only transmission, the online
+    detector and injected currents, driven only by precomputed inputs (no device RNG)."""
+    from brian2 import nS, second
+
+    from models.interneurons import PV_PAYEUR, SST_PAYEUR
+    from models.synapses import STD_PAYEUR, STF_PAYEUR
+    from spiking.plan import CurrentInjection, NetworkPlan, Population, Projection, SpikeTrainSource
+    from spiking.stimuli import Sine
+
+    rng = np.random.default_rng(42)
+    n_inputs, duration = 50, 0.3
+    steps = rng.integers(0, int(duration / 1e-4), 2000)
+    inputs = rng.integers(0, n_inputs, steps.size)
+    _, unique = np.unique(steps * n_inputs + inputs, return_index=True)  # one spike per input and step
+    times, inputs = steps[unique] * 1e-4, inputs[unique]
+    plan = NetworkPlan(duration=duration * second, seed=5)
+    plan.add_population(SpikeTrainSource("inputs", n_inputs, inputs, times * second))
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=40, n_units=2))
+    plan.add_population(Population("sst", SST_PAYEUR, n_per_unit=8, n_units=2))
+    plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=8))
+    plan.add_projection(Projection("in_soma", "inputs", "pyr", "soma", "ampa", "in_degree", weight=3 * nS,
+                                   in_degree=10))
+    plan.add_projection(Projection("in_dend", "inputs", "pyr", "dendrite", "ampa", "pairwise", weight=2 * nS, p=0.2))
+    plan.add_projection(Projection("pyr_sst", "pyr", "sst", "soma", "ampa", "pairwise", weight=2 * nS, p=0.3,
+                                   stp=STF_PAYEUR))
+    plan.add_projection(Projection("sst_pyr", "sst", "pyr", "dendrite", "gaba", "all_to_all", weight=0.3 * nS))
+    plan.add_projection(Projection("pyr_pv", "pyr", "pv", "soma", "ampa", "pairwise", weight=1 * nS, p=0.3,
+                                   stp=STD_PAYEUR, transmit="events"))
+    plan.add_projection(Projection("pv_pyr", "pv", "pyr", "soma", "gaba", "pairwise", weight=1 * nS, p=0.3))
+    plan.add_projection(Projection("burst_fb", "pyr", "pyr", "dendrite", "ampa", "pairwise", weight=1 * nS, p=0.1,
+                                   transmit="bursts", unit_mapping="all"))
+    plan.add_current(CurrentInjection("pyr", "dendrite", [Sine(0 * pA, 200 * pA, 5 * Hz), Constant(250 * pA)]))
+    plan.add_current(CurrentInjection("pyr", "soma", Constant(100 * pA)))
+    for name in ("pyr", "sst", "pv"):
+        plan.record_spikes(name)
+    plan.record_states("pyr", ["v_d"], [0, 45], dt=1 * ms)
+    plan.detect_bursts("pyr", bin_width=50 * ms)
+    return plan
+
+
+@pytest.mark.standalone
+def test_network_identical_on_runtime_and_cpp_standalone_and_reruns_without_rebuild():
+    from spiking.decoding import unit_rates
+    from spiking.simulation import Simulation
+
+    plan = _network_plan()
+    results = {}
+    for backend in ("runtime", "cpp_standalone"):
+        with Simulation(plan, backend=backend) as sim:
+            first = sim.run()
+            second = sim.run(overrides={"pyr.g_d": 1400 * pA, "sst_pyr.weight": 0 * nS, "pyr_sst.U": 0.05},
+                             currents={"pyr.soma": Constant(150 * pA)})
+        results[backend] = (first, second)
+    for k in range(2):
+        rt, sa = results["runtime"][k], results["cpp_standalone"][k]
+        for name in ("pyr", "sst", "pv"):
+            assert len(rt.spikes[name]) > 20
+            # same precomputed inputs and double precision: the same spikes, step for step
+            np.testing.assert_array_equal(rt.spikes[name].indices, sa.spikes[name].indices)
+            np.testing.assert_array_equal(np.round(rt.spikes[name].times_s / 1e-4), np.round(sa.spikes[name].times_s / 1e-4))
+        np.testing.assert_allclose(rt.states["pyr"]["v_d"], sa.states["pyr"]["v_d"], atol=1e-9)
+        np.testing.assert_array_equal(rt.online["pyr"].burst_count.values, sa.online["pyr"].burst_count.values)
+        offline = unit_rates(sa.spikes["pyr"], 0.05, burst_time="second_spike")
+        np.testing.assert_array_equal(sa.online["pyr"].event_count.values, offline.event_count.values)
+        np.testing.assert_array_equal(sa.online["pyr"].burst_count.values, offline.burst_count.values)
+    first, second = results["cpp_standalone"]
+    assert len(first.spikes["pyr"]) != len(second.spikes["pyr"])  # the overrides took effect ...
+    assert second.timings_s["build_s"] == first.timings_s["build_s"]  # ... without a second build

@@ -133,3 +133,12 @@ def test_bad_spike_data():
         SpikeData(np.array([0.1]), np.array([3]), 2, 0.0, 1.0)
     with pytest.raises(ValueError, match="t_start_s, t_stop_s"):
         SpikeData(np.array([1.5]), np.array([0]), 2, 0.0, 1.0)
+
+
+def test_decoding_does_not_import_brian2():
+    import subprocess
+    import sys
+
+    code = "import sys, spiking.decoding, spiking.spikes; print('brian2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
