@@ -5,6 +5,7 @@ import os
 import re
 import tomllib
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -42,3 +43,19 @@ def test_generated_output_is_ignored():
     ignored = _read(".gitignore").split()
     for pattern in ("figures/output/", ".venv/", "__pycache__/"):
         assert pattern in ignored
+
+
+def _readme_python_blocks():
+    return re.findall(r"```python\n(.*?)```", _read("README.md"), re.S)
+
+
+def test_readme_single_cell_quick_start_runs(capsys):
+    exec(compile(_readme_python_blocks()[0], "README quick start", "exec"), {})
+    assert capsys.readouterr().out.splitlines()[0] == "[1 0 3]"  # the comment in the README
+
+
+@pytest.mark.slow
+def test_readme_network_example_runs(capsys):
+    exec(compile(_readme_python_blocks()[1], "README network example", "exec"), {})
+    bp = [float(x) for x in capsys.readouterr().out.strip().strip("[]").split()]
+    assert bp[1] > bp[0]  # "unit 1 (dendritic drive) bursts more"
