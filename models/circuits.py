@@ -20,7 +20,7 @@ from models.pyramidal import PyramidalParameters
 from spiking.errors import ParameterError
 from spiking.plan import NetworkPlan, PoissonPool, Projection
 
-__all__ = ["leak_units", "add_sparse_background"]
+__all__ = ["leak_units", "add_sparse_background", "payeur_fig3_plan"]
 
 
 def leak_units(weight: float, params: PyramidalParameters | AdExParameters, compartment: str = "soma") -> Quantity:
@@ -76,3 +76,86 @@ def add_sparse_background(plan: NetworkPlan, target: str, weights: dict[str, tup
             plan.add_projection(Projection(f"{pools[kind]}_to_{target}_{compartment}", pools[kind], target, compartment,
                                            receptor, "in_degree", weight=leak_units(w, params, compartment),
                                            in_degree=k, delay=0.8 * ms))
+
+
+def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000, burn_in_s: float = 1.0,
+                     stimulus_s: float = 3.0, seed: int = 3, fixed_in_degree: bool = False, record: bool = True):
+    """The Payeur et al. 2021 Fig. 3 circuit (models.md section 2.4): two pyramidal units (pop1,
+    pop2), PV and SOM; identity 500 Hz backgrounds; STD feedforward (pop1 -> pop2 soma, pop1 -> PV),
+    PV -> pop2 soma, STF feedback (pop2 -> pop1 dendrite, pop2 -> SOM), SOM -> pop1 dendrite,
+    recurrent STF dendritic inhibition within each unit; all with p = 0.05.
+
+    Currents: pop1 soma 200 pA sin(2 pi t / 500 ms), dendrite 50 pA; pop2 soma -100 pA, dendrite
+    100 + 100 sin(2 pi t / 1118 ms) pA; PV bias 205 pA; sines off during the burn-in.
+
+    Parameters
+    ----------
+    fixed_in_degree : bool
+        Connect with a fixed in-degree equal to 5 % of the reference population sizes (4000
+        pyramids, 1000 interneurons) instead of p = 0.05: keeps every cell's input when the
+        circuit is scaled (used by the scaling benchmark).
+    record : bool
+        Record all spikes (else: a 100-neuron sample per unit and the online detector only).
+
+    Returns
+    -------
+    NetworkPlan
+
+    Examples
+    --------
+    >>> plan = payeur_fig3_plan(n_pyramids=40, n_pv=10, n_som=10, burn_in_s=0.1, stimulus_s=0.1)
+    >>> sorted(plan.populations)
+    ['pv', 'pyr', 'som']
+    """
+    import numpy as np
+    from brian2 import pA, second
+
+    from models.interneurons import PV_PAYEUR, SST_PAYEUR
+    from models.synapses import STD_PAYEUR, STF_PAYEUR
+    from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, Population
+    from spiking.stimuli import Constant, Sampled
+
+    pyr_params = PyramidalParameters()
+    som_params = SST_PAYEUR.replace(I_bias=0 * pA)
+    plan = NetworkPlan(duration=(burn_in_s + stimulus_s) * second, seed=seed)
+    plan.add_population(Population("pyr", pyr_params, n_per_unit=n_pyramids, n_units=2))
+    plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=n_pv))
+    plan.add_population(Population("som", som_params, n_per_unit=n_som))
+    for comp, w in (("soma", 0.35), ("dendrite", 0.05)):
+        for receptor in ("ampa", "gaba"):
+            plan.add_background(IdentityPoisson("pyr", comp, receptor, 500 * Hz, leak_units(w, pyr_params, comp)))
+    for name, params, (w_exc, w_inh) in (("som", som_params, (0.4, 0.5)), ("pv", PV_PAYEUR, (0.75, 1.125))):
+        plan.add_background(IdentityPoisson(name, "soma", "ampa", 500 * Hz, leak_units(w_exc, params)))
+        plan.add_background(IdentityPoisson(name, "soma", "gaba", 500 * Hz, leak_units(w_inh, params)))
+
+    def connect(name, source, target, compartment, receptor, w, params, stp=None, source_units=None,
+                target_units=None, reference_size=4000):
+        if fixed_in_degree:
+            rule = {"rule": "in_degree", "in_degree": int(round(0.05 * reference_size))}
+        else:
+            rule = {"rule": "pairwise", "p": 0.05}
+        plan.add_projection(Projection(name, source, target, compartment, receptor, weight=leak_units(w, params, compartment),
+                                       stp=stp, source_units=source_units, target_units=target_units, **rule))
+
+    std, stf = STD_PAYEUR.replace(u_initial=0.01), STF_PAYEUR.replace(u_initial=0.01)
+    connect("ff_pyr1_pyr2", "pyr", "pyr", "soma", "ampa", 0.05, pyr_params, std, (0,), (1,))
+    connect("ff_pyr1_pv", "pyr", "pv", "soma", "ampa", 0.05, PV_PAYEUR, std, (0,), None)
+    connect("pv_pyr2", "pv", "pyr", "soma", "gaba", 0.07, pyr_params, None, None, (1,), reference_size=1000)
+    connect("fb_pyr2_pyr1", "pyr", "pyr", "dendrite", "ampa", 0.37, pyr_params, stf, (1,), (0,))
+    connect("fb_pyr2_som", "pyr", "som", "soma", "ampa", 0.3, som_params, stf, (1,), None)
+    connect("som_pyr1", "som", "pyr", "dendrite", "gaba", 0.035, pyr_params, None, None, (0,), reference_size=1000)
+    connect("recurrent_inhibition", "pyr", "pyr", "dendrite", "gaba", 0.1, pyr_params, stf)
+    dt_s = float(plan.dt)
+    t = np.arange(int(round(float(plan.duration) / dt_s)) + 1) * dt_s
+    on = t >= burn_in_s
+    soma1 = np.where(on, 200e-12 * np.sin(2 * np.pi * t / 0.5), 0.0)
+    dend2 = 100e-12 + np.where(on, 100e-12 * np.sin(2 * np.pi * t / (0.5 * np.sqrt(5))), 0.0)
+    plan.add_current(CurrentInjection("pyr", "soma", [Sampled(soma1 * 1e12 * pA, plan.dt), Constant(-100 * pA)]))
+    plan.add_current(CurrentInjection("pyr", "dendrite", [Constant(50 * pA), Sampled(dend2 * 1e12 * pA, plan.dt)]))
+    if record:
+        for name in ("pyr", "pv", "som"):
+            plan.record_spikes(name)
+    else:
+        plan.record_spikes("pyr", sample_per_unit=100)
+    plan.detect_bursts("pyr", bin_width=50e-3 * second)
+    return plan

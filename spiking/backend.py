@@ -41,7 +41,7 @@ from spiking.errors import BackendError, ParameterError
 from spiking.parameters import check_quantity
 
 __all__ = ["BACKENDS", "normalize_backend", "check_dt", "BackendSession", "RUNTIME_TARGET_ENV",
-           "MAX_DT"]
+           "MAX_DT", "cuda_library_paths"]
 
 BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 _ALIASES = {"cpp": "cpp_standalone", "cuda": "cuda_standalone", "standalone": "cpp_standalone"}
@@ -116,9 +116,18 @@ class BackendSession:
     """
 
     def __init__(self, backend: str = "runtime", dt: Quantity = 0.1 * ms, directory: str | None = None,
-                 codegen_target: str | None = None, keep_build: bool = False) -> None:
+                 codegen_target: str | None = None, keep_build: bool = False, compile_only: bool = False,
+                 compute_capability: float | None = None) -> None:
         self.backend = normalize_backend(backend)
         check_dt(dt)
+        if compile_only and self.backend != "cuda_standalone":
+            raise ParameterError("compile_only is a cuda_standalone option (generate and compile the CUDA project "
+                                 "without a GPU)")
+        if compute_capability is not None and not (isinstance(compute_capability, (int, float))
+                                                   and 3.0 <= compute_capability < 20):
+            raise ParameterError(f"compute_capability must be a number like 8.0 or 9.0; got {compute_capability!r}")
+        self.compile_only = compile_only
+        self.compute_capability = compute_capability
         self.dt = dt
         self.codegen_target = _runtime_target(codegen_target) if self.backend == "runtime" else None
         self._requested_directory = directory
@@ -142,6 +151,8 @@ class BackendSession:
                                "so sessions cannot be nested")
         if self.backend == "cuda_standalone":
             _import_brian2cuda()
+            if not self.compile_only:
+                _check_gpu()
         prefs._backup()
         self._saved_dt = defaultclock.dt
         if self.backend == "runtime":
@@ -152,6 +163,8 @@ class BackendSession:
             else:
                 self.directory = os.path.abspath(self._requested_directory)
                 os.makedirs(self.directory, exist_ok=True)
+            if self.backend == "cuda_standalone":
+                _configure_cuda(self.compile_only, self.compute_capability)
             set_device(self.backend, build_on_run=False, directory=self.directory)
         defaultclock.dt = self.dt
         _active_session = self
@@ -183,6 +196,20 @@ class BackendSession:
             self._pending_runtime.append((net, duration, namespace or {}, report))
         self._runs += 1
 
+    def compile(self, compile: bool = True) -> str:
+        """Standalone only: generate (and compile) the project without running it; returns the
+        build directory. This is the compile-only mode of the CUDA backend (no GPU needed)."""
+        import time
+
+        self._check_active()
+        if not self.is_standalone:
+            raise BackendError("compile() applies to the standalone backends")
+        start = time.perf_counter()
+        device.build(directory=self.directory, compile=compile, run=False, with_output=False)
+        self.timings["build_s" if compile else "codegen_s"] = time.perf_counter() - start
+        self._built = compile
+        return self.directory
+
     def execute(self, run_args: dict | None = None) -> None:
         """Carry out the recorded runs; standalone projects are compiled at the first call.
 
@@ -204,6 +231,8 @@ class BackendSession:
             self._pending_runtime.clear()
             self.timings["run_s"] = time.perf_counter() - start
             return
+        if self.compile_only:
+            raise BackendError("this CUDA session is compile-only (no GPU): use compile(), not execute()")
         if not self._built:
             start = time.perf_counter()
             device.build(directory=self.directory, compile=True, run=False, with_output=False)
@@ -218,6 +247,72 @@ class BackendSession:
     def _check_active(self) -> None:
         if _active_session is not self:
             raise BackendError("BackendSession used outside its `with` block")
+
+
+def _check_gpu() -> None:
+    import shutil
+    import subprocess
+
+    try:
+        ok = shutil.which("nvidia-smi") is not None and subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    if not ok:
+        raise BackendError("backend 'cuda_standalone' needs an NVIDIA GPU, but `nvidia-smi -L` fails or is missing "
+                           "on this machine; use backend='cpp_standalone' instead (or compile_only=True to generate "
+                           "and compile the CUDA project without running it)")
+    if shutil.which("nvcc") is None and not os.environ.get("CUDA_PATH") and not os.environ.get("CUDA_HOME"):
+        raise BackendError("backend 'cuda_standalone' needs the CUDA toolkit (nvcc), which is not on PATH and "
+                           "CUDA_PATH/CUDA_HOME are unset; install it or use backend='cpp_standalone'")
+
+
+def cuda_library_paths() -> tuple[list[str], list[str]]:
+    """Include and library folders of cuRAND from the ``nvidia-curand`` wheel, when installed
+    (toolkits without cuRAND, as on these build machines)."""
+    try:
+        import nvidia
+    except ImportError:
+        return [], []
+    includes, libs = [], []
+    for base in getattr(nvidia, "__path__", []):
+        for sub in ("cu13", "curand", "cu12"):
+            inc, lib = os.path.join(base, sub, "include"), os.path.join(base, sub, "lib")
+            if os.path.exists(os.path.join(inc, "curand.h")):
+                includes.append(inc)
+                libs.append(lib)
+    return includes, libs
+
+
+def _configure_cuda(compile_only: bool, compute_capability: float | None) -> None:
+    """brian2cuda preferences: C++17 (CUDA 13's Thrust needs it), cuRAND from the wheel when the
+    toolkit lacks it, and no GPU detection in compile-only mode."""
+    cuda = "devices.cuda_standalone.cuda_backend."
+    if compile_only:
+        prefs[cuda + "detect_gpus"] = False
+        prefs[cuda + "gpu_id"] = 0
+        prefs[cuda + "compute_capability"] = float(compute_capability or 9.0)
+    elif compute_capability is not None:
+        prefs[cuda + "compute_capability"] = float(compute_capability)
+    gcc = [a for a in prefs.codegen.cpp.extra_compile_args_gcc if not a.startswith("-std=")]
+    if compile_only:  # the binary may run on another CPU
+        gcc = [a for a in gcc if a != "-march=native"]
+    prefs.codegen.cpp.extra_compile_args_gcc = gcc + ["-std=c++17"]
+    includes, libs = cuda_library_paths()
+    nvcc = list(prefs[cuda + "extra_compile_args_nvcc"]) + ["-std=c++17"] + [f"-I{d}" for d in includes]
+    prefs[cuda + "extra_compile_args_nvcc"] = nvcc
+    if libs:
+        for lib in libs:
+            link = os.path.join(lib, "libcurand.so")
+            if not os.path.exists(link):
+                versioned = sorted(f for f in os.listdir(lib) if f.startswith("libcurand.so."))
+                if versioned:
+                    try:
+                        os.symlink(versioned[-1], link)
+                    except OSError:
+                        pass
+        prefs.codegen.cpp.library_dirs = list(prefs.codegen.cpp.library_dirs) + libs
+        prefs.codegen.cpp.runtime_library_dirs = list(prefs.codegen.cpp.runtime_library_dirs) + libs
 
 
 def _import_brian2cuda() -> None:

@@ -270,6 +270,7 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
     >>> built.groups["pyr"].unit[:].tolist()
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     """
+    plan.check_monitor_budget()
     seeds = plan.seeds()
     rng_conn = np.random.default_rng(seeds["connectivity"])
     rng_init = np.random.default_rng(seeds["initial_state"])

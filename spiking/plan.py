@@ -367,11 +367,20 @@ class NetworkPlan:
         are spawned from it (``numpy.random.SeedSequence``).
     dt : Quantity
         Integration step, in (0, 0.5 ms].
+    monitor_budget_mb : float
+        Largest memory the requested monitors may need (estimated before the build, with
+        spikes at ``expected_max_rate``); beyond it the build fails with advice.
+    expected_max_rate : Quantity
+        Firing rate assumed by that estimate.
     """
 
-    def __init__(self, duration: Quantity, seed: int = 0, dt: Quantity = 0.1 * ms) -> None:
+    def __init__(self, duration: Quantity, seed: int = 0, dt: Quantity = 0.1 * ms, monitor_budget_mb: float = 4096,
+                 expected_max_rate: Quantity = 50 * Hz) -> None:
         check_quantity("duration", duration, second, "positive")
         check_dt(dt)
+        check_quantity("monitor_budget_mb", monitor_budget_mb, 1, "positive")
+        check_quantity("expected_max_rate", expected_max_rate, Hz, "positive")
+        self.monitor_budget_mb, self.expected_max_rate = float(monitor_budget_mb), expected_max_rate
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ParameterError(f"seed must be an integer >= 0; got {seed!r}")
         self.duration, self.seed, self.dt = duration, int(seed), dt
@@ -508,6 +517,36 @@ class NetworkPlan:
             if d.population == population:
                 return d.burst_isi
         return 16 * ms
+
+    def monitor_memory_mb(self) -> dict[str, float]:
+        """Estimated memory of each requested monitor (MB): spikes as (8-byte time, 4-byte index)
+        at ``expected_max_rate``; states as 8 bytes per variable, neuron and sample."""
+        duration = float(self.duration)
+        out = {}
+        for rec in self.spike_recordings:
+            pop = self.populations[rec.population]
+            n = pop.n_neurons if rec.sample_per_unit is None else rec.sample_per_unit * pop.n_units
+            out[f"spikes of {rec.population!r}"] = n * float(self.expected_max_rate) * duration * 12 / 2**20
+        for rec in self.state_recordings:
+            samples = duration / float(rec.dt if rec.dt is not None else self.dt) + 1
+            out[f"states {list(rec.variables)} of {rec.population!r}"] = (
+                len(rec.neurons) * len(rec.variables) * samples * 8 / 2**20)
+        for det in self.detectors:
+            pop = self.populations[det.population]
+            out[f"burst detector of {det.population!r}"] = pop.n_units * 2 * (duration / float(det.bin_width) + 1) * 8 / 2**20
+        return out
+
+    def check_monitor_budget(self) -> None:
+        """Raise before any build if the monitors would exceed :attr:`monitor_budget_mb`."""
+        needs = self.monitor_memory_mb()
+        total = sum(needs.values())
+        if total > self.monitor_budget_mb:
+            worst = ", ".join(f"{k}: {v:.0f} MB" for k, v in sorted(needs.items(), key=lambda kv: -kv[1])[:3])
+            raise ParameterError(
+                f"the requested monitors need about {total:.0f} MB ({worst}), more than monitor_budget_mb = "
+                f"{self.monitor_budget_mb:.0f} MB; record a sample (record_spikes(..., sample_per_unit=...)), use the "
+                "online burst detector (detect_bursts), record fewer states or a coarser dt, or raise "
+                "NetworkPlan(monitor_budget_mb=...)")
 
     def seeds(self) -> dict[str, int]:
         """Independent seeds derived from the master seed."""

@@ -38,7 +38,7 @@ from spiking.plan import CurrentInjection, NetworkPlan
 from spiking.spikes import SpikeData
 from spiking.stimuli import sample_matrix
 
-__all__ = ["Simulation", "SimulationResult"]
+__all__ = ["Simulation", "SimulationResult", "compile_project"]
 
 
 @dataclasses.dataclass
@@ -225,3 +225,30 @@ def _online_rates(plan: NetworkPlan, name: str, counters, monitor) -> xr.Dataset
                            "burst_time": "second_spike", "source": "online detector"})
     ds.time.attrs["units"] = "s"
     return ds
+
+
+def compile_project(plan: NetworkPlan, directory: str, backend: str = "cuda_standalone", compile: bool = True,
+                    compute_capability: float = 9.0) -> dict:
+    """Generate (and optionally compile) the standalone project of ``plan`` without running it.
+
+    For ``cuda_standalone`` this needs no GPU: the project is generated for
+    ``compute_capability`` (9.0 = H100/H200) and compiled with nvcc when ``compile`` is true.
+
+    Returns
+    -------
+    dict
+        ``directory`` and timings (``codegen_s`` or ``build_s``).
+
+    Examples
+    --------
+    >>> info = compile_project(plan, "build/cuda_fig3", compile=False)  # doctest: +SKIP
+    """
+    backend = normalize_backend(backend)
+    if backend == "runtime":
+        raise ParameterError("compile_project needs a standalone backend ('cpp_standalone' or 'cuda_standalone')")
+    options = {"compile_only": True, "compute_capability": compute_capability} if backend == "cuda_standalone" else {}
+    with BackendSession(backend, dt=plan.dt, directory=directory, **options) as session:
+        built = build_network(plan)
+        session.run(built.network, plan.duration, namespace=built.namespace)
+        session.compile(compile=compile)
+        return {"directory": session.directory, **session.timings}

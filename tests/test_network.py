@@ -211,3 +211,17 @@ def test_bad_plans_fail_before_building(forbid_brian_objects):
     plan.add_projection(Projection("ok", "pv", "pyr", "soma", "gaba", "pairwise", weight=1 * nS, p=0.1))
     with pytest.raises(ParameterError, match="duplicate name 'ok'"):
         plan.add_projection(Projection("ok", "pv", "pyr", "soma", "gaba", "pairwise", weight=1 * nS, p=0.1))
+
+
+def test_monitor_memory_budget_fails_before_the_build(forbid_brian_objects):
+    from spiking.build import build_network
+
+    plan = NetworkPlan(duration=100 * second, monitor_budget_mb=100)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=100_000))
+    plan.record_spikes("pyr")  # 1e5 neurons x 50 Hz x 100 s x 12 bytes ~ 5.7 GB
+    with pytest.raises(ParameterError, match=r"monitors need about \d+ MB.*sample_per_unit.*monitor_budget_mb"):
+        build_network(plan)
+    plan.spike_recordings.clear()
+    plan.record_spikes("pyr", sample_per_unit=100)  # a sample: 5.7 MB
+    plan.detect_bursts("pyr")
+    assert sum(plan.monitor_memory_mb().values()) < 100

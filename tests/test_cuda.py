@@ -1,0 +1,83 @@
+"""The CUDA path: code generation for every model feature (no GPU, no nvcc), compilation with nvcc
+for an H100/H200 (compute capability 9.0) when a CUDA toolkit with cuRAND is present, and
+cpp_standalone == cuda_standalone on a GPU (marker ``gpu``)."""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+from brian2 import ms, nA
+
+from models.pyramidal import PyramidalParameters
+from spiking.backend import cuda_library_paths
+from spiking.simulation import compile_project
+
+brian2cuda = pytest.importorskip("brian2cuda", reason="brian2cuda is not installed (pip install -e '.[gpu]')")
+
+
+def _network_plan():
+    from test_backends import _network_plan as plan
+
+    return plan()
+
+
+def test_cuda_code_generation_for_the_full_feature_set(tmp_path):
+    # interneurons, STP, event/burst-only transmission, all-to-all nodes, 2-D TimedArrays,
+    # custom events (detector), linked variables, state and spike monitors
+    info = compile_project(_network_plan(), str(tmp_path / "cuda"), compile=False, compute_capability=9.0)
+    files = os.listdir(info["directory"])
+    assert "main.cu" in files and "makefile" in files
+    makefile = open(os.path.join(info["directory"], "makefile")).read()
+    assert "sm_90" in makefile and "-std=c++17" in makefile
+    kernels = os.listdir(os.path.join(info["directory"], "code_objects"))
+    assert any(k.startswith("pyr_spike_thresholder") for k in kernels)
+    assert any(k.startswith("pyr_burst_thresholder") for k in kernels)  # the online detector
+    assert any("pyr_counting" in k for k in kernels)  # the online detector's synapses
+
+
+def _nvcc_with_curand() -> str | None:
+    if shutil.which("nvcc") is None:
+        return "no nvcc on PATH"
+    includes, _ = cuda_library_paths()
+    toolkit = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("nvcc")))), "include")
+    if not includes and not os.path.exists(os.path.join(toolkit, "curand.h")):
+        return "the CUDA toolkit has no cuRAND and the nvidia-curand wheel is not installed"
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_nvcc_with_curand() is not None, reason=f"cannot compile CUDA here: {_nvcc_with_curand()}")
+def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
+    from spiking.plan import CurrentInjection, NetworkPlan, Population
+    from spiking.stimuli import Step
+
+    # a small model keeps the nvcc time down; the generated kernels are the pyramidal ones
+    plan = NetworkPlan(duration=50 * ms)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=10))
+    plan.add_current(CurrentInjection("pyr", "soma", Step(1.9 * nA, 10 * ms, 5 * ms)))
+    plan.record_spikes("pyr")
+    plan.detect_bursts("pyr")
+    info = compile_project(plan, str(tmp_path / "cuda"), compile=True, compute_capability=9.0)
+    assert os.path.exists(os.path.join(info["directory"], "main"))
+
+
+@pytest.mark.gpu
+def test_cpp_and_cuda_standalone_agree_on_a_gpu():
+    from spiking.simulation import Simulation
+
+    plan = _network_plan()
+    results = {}
+    for backend in ("cpp_standalone", "cuda_standalone"):
+        with Simulation(plan, backend=backend) as sim:
+            results[backend] = sim.run()
+    cpp, cuda = results["cpp_standalone"], results["cuda_standalone"]
+    for name in ("pyr", "sst", "pv"):
+        n_cpp, n_cuda = len(cpp.spikes[name]), len(cuda.spikes[name])
+        # -use_fast_math changes exp() in the last bits; chaotic amplification can move a few
+        # spikes, so compare counts within 5 % (plus 3 spikes) rather than spike by spike
+        assert abs(n_cpp - n_cuda) <= 0.05 * n_cpp + 3
+    first_cpp = cpp.spikes["pyr"].times_s[:20]
+    first_cuda = cuda.spikes["pyr"].times_s[:20]
+    # before divergence the first spikes coincide to within one step
+    np.testing.assert_allclose(first_cpp, first_cuda, atol=1.5e-4)
