@@ -14,35 +14,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _figure():
-    spec = importlib.util.spec_from_file_location("bp_transfer", os.path.join(ROOT, "figures", "bp_transfer.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, cpu_model  # noqa: E402
 
 
 def measure(backend: str, quick: bool) -> dict:
@@ -50,7 +30,6 @@ def measure(backend: str, quick: bool) -> dict:
     code = f"""
 import json, resource, sys, time
 sys.path.insert(0, {ROOT!r})
-import importlib.util
 spec = importlib.util.spec_from_file_location('bp', {os.path.join(ROOT, 'figures', 'bp_transfer.py')!r})
 m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
 t = time.perf_counter()

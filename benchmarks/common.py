@@ -21,7 +21,7 @@ t0 = time.perf_counter()
 plan = {plan_expr}
 from spiking.simulation import Simulation
 start = time.perf_counter()
-with Simulation(plan, backend={backend!r}) as sim:
+with Simulation(plan, backend={backend!r}, profile={profile!r}) as sim:
     result = sim.run()
 wall = time.perf_counter() - start
 spikes = {{name: len(s) for name, s in result.spikes.items()}}
@@ -40,7 +40,8 @@ print("RESULT " + json.dumps({{"wall_s": wall, "timings": result.timings_s, "n_s
       "n_neurons": int(sum(v for k, v in sizes.items() if getattr(plan.populations[k], "cell_type", "") in ("pyramidal", "adex"))),
       "sim_time_s": float(plan.duration), "spikes": spikes, "recorded": recorded,
       "syn_events": events + background, "recurrent_syn_events": events, "background_events": background,
-      "peak_rss_mb": max(own, children), "python_rss_mb": own, "binary_rss_mb": children}}))
+      "peak_rss_mb": max(own, children), "python_rss_mb": own, "binary_rss_mb": children,
+      "profile": result.profile}}))
 """
 
 
@@ -65,12 +66,12 @@ def gpu_model() -> str:
         return "no GPU"
 
 
-def measure(plan_expr: str, backend: str, setup: str = "", timeout_s: float = 3600) -> dict:
+def measure(plan_expr: str, backend: str, setup: str = "", timeout_s: float = 3600, profile: bool = False) -> dict:
     """Build and run ``plan_expr`` (a Python expression giving a NetworkPlan) in a child process."""
     env = dict(os.environ)
     if backend == "runtime":
         env.setdefault("SPIKING_RUNTIME_TARGET", "cython")
-    code = _CHILD.format(root=ROOT, setup=setup, plan_expr=plan_expr, backend=backend)
+    code = _CHILD.format(root=ROOT, setup=setup, plan_expr=plan_expr, backend=backend, profile=profile)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout_s)
     lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
     if out.returncode != 0 or not lines:

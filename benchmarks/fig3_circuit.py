@@ -26,6 +26,8 @@ def main(argv=None) -> None:
     parser.add_argument("--backends", nargs="+", default=["cpp_standalone"])
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results"))
     parser.add_argument("--repeats", type=int, default=2, help="runs per backend; the median run time is reported")
+    parser.add_argument("--profile", action="store_true",
+                        help="one extra run with Brian's per-code-object profiling -> fig3_circuit_<backend>_profile.json")
     args = parser.parse_args(argv)
     expr = "__import__('models.circuits', fromlist=['x']).payeur_fig3_plan()"
     for backend in args.backends:
@@ -40,6 +42,13 @@ def main(argv=None) -> None:
                  "median_of": len(runs)}
         result = record(median, backend, extra)
         write(result, os.path.join(args.out, f"fig3_circuit_{backend}.json"))
+        if args.profile:
+            profiled = measure(expr, backend, profile=True)
+            total = sum(seconds for _, seconds in profiled["profile"])
+            result = record(profiled, backend, {"profile_s": profiled["profile"],
+                                                "profile_fraction": {name: round(sec / total, 4)
+                                                                     for name, sec in profiled["profile"]}})
+            write(result, os.path.join(args.out, f"fig3_circuit_{backend}_profile.json"))
 
 
 if __name__ == "__main__":

@@ -185,16 +185,30 @@ class BackendSession:
             _active_session = None
 
     # -- running --------------------------------------------------------------------------------
-    def run(self, net: Any, duration: Quantity, namespace: dict | None = None, report: Any = None) -> None:
-        """Run (runtime: at the next :meth:`execute`) or record (standalone) one network run."""
+    def run(self, net: Any, duration: Quantity, namespace: dict | None = None, report: Any = None,
+            profile: bool = False) -> None:
+        """Run (runtime: at the next :meth:`execute`) or record (standalone) one network run.
+        ``profile=True`` records the time spent in each code object (see :meth:`profile`)."""
         self._check_active()
         if self._built:
             raise BackendError("a standalone project cannot take more runs after it was built")
         if self.is_standalone:
-            net.run(duration, namespace=namespace or {}, report=report)
+            net.run(duration, namespace=namespace or {}, report=report, profile=profile)
         else:
-            self._pending_runtime.append((net, duration, namespace or {}, report))
+            self._pending_runtime.append((net, duration, namespace or {}, report, profile))
+        self._networks = getattr(self, "_networks", []) + [net]
         self._runs += 1
+
+    def profile(self) -> list[tuple[str, float]]:
+        """``(code object, seconds)`` of the last execution, slowest first (runs with ``profile=True``)."""
+        out: dict[str, float] = {}
+        for net in getattr(self, "_networks", []):
+            try:
+                for name, seconds in net.get_profiling_info():
+                    out[name] = out.get(name, 0.0) + float(seconds)
+            except ValueError:  # no profiling information for this network
+                continue
+        return sorted(out.items(), key=lambda item: -item[1])
 
     def compile(self, compile: bool = True) -> str:
         """Standalone only: generate (and compile) the project without running it; returns the
@@ -226,8 +240,8 @@ class BackendSession:
             if run_args:
                 raise BackendError("run_args are a standalone feature; on runtime build a new network")
             start = time.perf_counter()
-            for net, duration, namespace, report in self._pending_runtime:
-                net.run(duration, namespace=namespace, report=report)
+            for net, duration, namespace, report, profile in self._pending_runtime:
+                net.run(duration, namespace=namespace, report=report, profile=profile)
             self._pending_runtime.clear()
             self.timings["run_s"] = time.perf_counter() - start
             return

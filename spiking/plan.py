@@ -112,8 +112,23 @@ class Population:
         return COMPARTMENTS[self.cell_type]
 
 
+class _InputSource:
+    """What input sources share: one unit of ``n_sources`` cells without compartments."""
+
+    compartments: tuple = ()
+    n_units = 1
+
+    @property
+    def n_per_unit(self) -> int:
+        return self.n_sources
+
+    @property
+    def n_neurons(self) -> int:
+        return self.n_sources
+
+
 @dataclasses.dataclass(frozen=True)
-class PoissonPool:
+class PoissonPool(_InputSource):
     """A pool of ``n_sources`` independent Poisson spike sources at ``rate`` (a shared, sparse
     background such as 25000 excitatory inputs at 5 Hz). Projections from it declare the
     in-degree and weight. Spikes come from a per-source next-arrival time (one random number per
@@ -129,20 +144,10 @@ class PoissonPool:
         check_quantity("rate", self.rate, Hz, "positive", owner=f"PoissonPool {self.name!r}")
 
     cell_type = "poisson"
-    compartments = ()
-    n_units = 1
-
-    @property
-    def n_per_unit(self) -> int:
-        return self.n_sources
-
-    @property
-    def n_neurons(self) -> int:
-        return self.n_sources
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class SpikeTrainSource:
+class SpikeTrainSource(_InputSource):
     """Sources that emit given spikes (e.g. recorded data or a test pattern): ``times`` (Brian
     times) of spikes of source ``indices`` in ``[0, n_sources)``."""
 
@@ -163,16 +168,6 @@ class SpikeTrainSource:
             raise ParameterError(f"SpikeTrainSource {self.name!r}: indices and times differ in length")
 
     cell_type = "generator"
-    compartments = ()
-    n_units = 1
-
-    @property
-    def n_per_unit(self) -> int:
-        return self.n_sources
-
-    @property
-    def n_neurons(self) -> int:
-        return self.n_sources
 
 
 @dataclasses.dataclass(frozen=True)

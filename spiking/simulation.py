@@ -61,6 +61,8 @@ class SimulationResult:
     n_synapses : dict
         Synapses of each projection (all-to-all projections through a node count the
         equivalent pairwise synapses).
+    profile : list, optional
+        ``(code object, seconds)`` slowest first, when the simulation was made with ``profile=True``.
     """
 
     spikes: dict
@@ -69,6 +71,7 @@ class SimulationResult:
     overrides: dict
     timings_s: dict
     n_synapses: dict
+    profile: list | None = None
 
 
 class Simulation:
@@ -79,9 +82,12 @@ class Simulation:
     plan : NetworkPlan
     backend : str
         ``"runtime"``, ``"cpp_standalone"`` or ``"cuda_standalone"``.
+    profile : bool
+        Record the time spent in each Brian code object (``SimulationResult.profile``).
     """
 
-    def __init__(self, plan: NetworkPlan, backend: str = "runtime") -> None:
+    def __init__(self, plan: NetworkPlan, backend: str = "runtime", profile: bool = False) -> None:
+        self.profile = bool(profile)
         if not isinstance(plan, NetworkPlan):
             raise ParameterError(f"plan must be a NetworkPlan; got {type(plan).__name__}")
         self.plan = plan
@@ -145,7 +151,7 @@ class Simulation:
                 view[:] = value
             for (pop, comp), values in current_values.items():
                 _replace_timed_array(self._built, pop, comp, values * amp, self.plan.dt)
-            session.run(self._built.network, self.plan.duration, namespace=self._built.namespace)
+            session.run(self._built.network, self.plan.duration, namespace=self._built.namespace, profile=self.profile)
             session.execute()
         else:
             build_python_s = 0.0
@@ -155,7 +161,10 @@ class Simulation:
             session.execute(run_args=run_args)
         timings = dict(session.timings)
         timings["construct_s"] = build_python_s
-        return self._collect(overrides, timings)
+        result = self._collect(overrides, timings)
+        if self.profile:
+            result.profile = session.profile()
+        return result
 
     def _collect(self, overrides: dict, timings: dict) -> SimulationResult:
         built, plan = self._built, self.plan
