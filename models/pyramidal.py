@@ -179,24 +179,23 @@ _CONDUCTANCE = "dg/dt = -g/tau_syn : siemens"
 _SYNAPTIC_CURRENT = "I_syn = g_ampa*(E_ampa - V_drive) + g_gaba*(E_gaba - V_drive) : amp"
 _SHARED_CONSTANT = "x : unit (shared, constant)"
 _LINKED_CONDUCTANCE = "g : siemens (linked)"
-#: Online event/burst detector state (models.md section 3): time of the previous spike and
-#: whether the current event already counted its burst.
+#: Online event/burst detector state (models.md section 3): whether the current event already
+#: counted its burst (the time of the previous spike, t_last_spike, is always there: the bAP
+#: box uses it too).
 _DETECTOR = """
-t_last_spike : second
 burst_counted : 1
 burst_isi : second (shared, constant)
 """
-DETECTOR_VARIABLES = ("t_last_spike", "burst_counted", "burst_isi")
+DETECTOR_VARIABLES = ("burst_counted", "burst_isi")
 
 _CORE = """
 f_d = 1/(1 + exp(-(v_d - E_d)/D_d)) : 1
-bap = int(t > t_bap_on)*int(t < t_bap_off) : 1
+bap = int(t - t_last_spike > bap_delay + 0.5*dt)*int(t - t_last_spike < bap_delay + bap_duration + 0.5*dt) : 1
 I_total_s = g_s*f_d + w_s + I_syn_s + I_ext_s : amp
 I_total_d = g_d*f_d + c_d*bap + w_d + I_syn_d + I_ext_d : amp
 dw_s/dt = -w_s/tau_ws : amp
 dw_d/dt = (a_wd*(v_d - E_L) - w_d)/tau_wd : amp
-t_bap_on : second
-t_bap_off : second
+t_last_spike : second
 unit : integer (constant)
 """
 _MOVING_THRESHOLD = "dtheta/dt = (theta_0 - theta)/tau_theta : volt"
@@ -280,9 +279,10 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
 
 def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = False
                          ) -> tuple[str, str, str | bool, dict | None]:
-    bap = ("t_bap_on = t + bap_delay + 0.5*dt\n"
-           "t_bap_off = t + bap_delay + bap_duration + 0.5*dt\n"
-           "w_s += b_ws\n")
+    # the bAP box and the burst detector both read t_last_spike (set last in the reset); t is
+    # only read per neuron here (brian2cuda 1.0b1 fails to compile a reset that reads t both
+    # in loop-invariant and per-neuron code)
+    bap = "w_s += b_ws\n"
     if params.spike_rule == "moving_threshold":
         threshold, reset, refractory = "v_s > theta", "v_s = v_reset\ntheta += delta_theta\n" + bap, False
     else:
@@ -296,7 +296,8 @@ def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = Fal
         burst_interval = "t - t_last_spike <= burst_isi + 0.5*dt"
         events = {"event": f"{threshold} and not ({burst_interval})",
                   "burst": f"{threshold} and {burst_interval} and burst_counted < 0.5"}
-        reset += f"burst_counted = int({burst_interval})\nt_last_spike = t\n"
+        reset += f"burst_counted = int({burst_interval})\n"
+    reset += "t_last_spike = t\n"
     return threshold, reset, refractory, events
 
 
@@ -342,7 +343,7 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
     Returns
     -------
     brian2.NeuronGroup
-        With ``t_bap_on``/``t_bap_off`` far in the past (no bAP at start).
+        With ``t_last_spike`` far in the past (no bAP at start).
 
     Examples
     --------
@@ -367,12 +368,10 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         group.run_on_event(key, code)
     if burst_detector:
         group.burst_isi = burst_isi
-        group.t_last_spike = -1 * second
         group.burst_counted = 0
     for key, value in params.shared_values().items():
         setattr(group, key, value)
-    group.t_bap_on = -1 * second
-    group.t_bap_off = -1 * second
+    group.t_last_spike = -1 * second  # no spike yet: no bAP, next spike is an event
     if isinstance(initial_state, str):
         if initial_state != "rest":
             raise ParameterError(f"initial_state must be 'rest' or a dict; got {initial_state!r}")
