@@ -33,15 +33,16 @@ def main(argv=None) -> None:
     for backend in args.backends:
         runs = [measure(expr, backend) for _ in range(args.repeats)]
         runs.sort(key=lambda m: m["timings"]["run_s"])
-        median = runs[len(runs) // 2]
-        extra = {"run_s_all": [round(m["timings"]["run_s"], 3) for m in runs],
+        median = runs[len(runs) // 2] if runs else None  # --repeats 0: profile only
+        extra = {} if median is None else {"run_s_all": [round(m["timings"]["run_s"], 3) for m in runs],
                  "compile_s_all": [round(m["timings"].get("build_s", 0.0), 3) for m in runs],
                  "target_run_s": 9.5 if backend == "cpp_standalone" else None,
                  "ratio_to_target": round(median["timings"]["run_s"] / 9.5, 3) if backend == "cpp_standalone" else None,
                  "rates_hz": {k: v / (median["recorded"][k] * median["sim_time_s"]) for k, v in median["spikes"].items()},
                  "median_of": len(runs)}
-        result = record(median, backend, extra)
-        write(result, os.path.join(args.out, f"fig3_circuit_{backend}.json"))
+        if median is not None:
+            result = record(median, backend, extra)
+            write(result, os.path.join(args.out, f"fig3_circuit_{backend}.json"))
         if args.profile:
             profiled = measure(expr, backend, profile=True)
             total = sum(seconds for _, seconds in profiled["profile"])

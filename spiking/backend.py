@@ -202,6 +202,15 @@ class BackendSession:
     def profile(self) -> list[tuple[str, float]]:
         """``(code object, seconds)`` of the last execution, slowest first (runs with ``profile=True``)."""
         out: dict[str, float] = {}
+        if self.is_standalone:
+            # Brian looks in <project>/results; each execution here has its own results folder
+            fname = os.path.join(device.results_dir, "profiling_info.txt")
+            if os.path.exists(fname):
+                with open(fname) as handle:
+                    for line in handle:
+                        name, seconds = line.split()
+                        out[name] = out.get(name, 0.0) + float(seconds)
+            return sorted(out.items(), key=lambda item: -item[1])
         for net in getattr(self, "_networks", []):
             try:
                 for name, seconds in net.get_profiling_info():
