@@ -67,15 +67,22 @@ def fixed_in_degree(n_sources: int, n_targets: int, in_degree: int, rng: np.rand
         raise ValueError(f"in_degree {k} exceeds the {available} available sources")
     if k == 0 or n_targets == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if k > available // 4:  # dense: a random permutation per target
+    if k * k > 0.2 * n_sources:
+        # many repeats expected (birthday bound): take the k smallest of fresh uniform keys per
+        # target, in chunks of targets that keep the key matrix near 16 M numbers
+        chunk = max(1, int(16_000_000 // max(n_sources, 1)))
         rows = []
-        for target in range(n_targets):
-            pool = np.arange(n_sources)
-            if exclude_self and target < n_sources:
-                pool = np.delete(pool, target)
-            rows.append(rng.choice(pool, size=k, replace=False))
-        sources = np.stack(rows)
-    else:  # sparse: draw with replacement, redraw the few rows with repeats or self-contacts
+        for start in range(0, n_targets, chunk):
+            stop = min(n_targets, start + chunk)
+            keys = rng.random((stop - start, n_sources))
+            if exclude_self:
+                own = np.arange(start, stop)
+                inside = own < n_sources
+                keys[np.nonzero(inside)[0], own[inside]] = 2.0  # never among the k smallest
+            rows.append(np.argpartition(keys, k - 1, axis=1)[:, :k] if k < n_sources else
+                        np.argsort(keys, axis=1)[:, :k])
+        sources = np.concatenate(rows)
+    else:  # few repeats: draw with replacement, redraw the rows with repeats or self-contacts
         sources = rng.integers(0, n_sources, size=(n_targets, k))
         targets = np.arange(n_targets)[:, None]
         while True:

@@ -225,3 +225,19 @@ def test_monitor_memory_budget_fails_before_the_build(forbid_brian_objects):
     plan.record_spikes("pyr", sample_per_unit=100)  # a sample: 5.7 MB
     plan.detect_bursts("pyr")
     assert sum(plan.monitor_memory_mb().values()) < 100
+
+
+@pytest.mark.parametrize("n_sources, k", [(5, 4), (50, 40), (4000, 200), (25000, 100)])
+def test_fixed_in_degree_exact_distinct_and_uniform(n_sources, k):
+    rng = np.random.default_rng(9)
+    n_targets = 300
+    i, j = fixed_in_degree(n_sources, n_targets, k, rng, exclude_self=True)
+    assert np.all(np.bincount(j, minlength=n_targets) == k)
+    for t in range(0, n_targets, 37):
+        chosen = i[j == t]
+        assert len(np.unique(chosen)) == k and (t >= n_sources or t not in chosen)
+    # uniform choice: out-degrees ~ Binomial(n_targets, ~k/n) with SD sqrt(n_t p (1 - p)); a biased
+    # sampler would spread them far more (allow 1.5 x the binomial SD, plus 1 for tiny pools)
+    counts = np.bincount(i, minlength=n_sources)
+    p = k / n_sources
+    assert counts.std() <= 1.5 * np.sqrt(n_targets * p * (1 - p)) + 1
