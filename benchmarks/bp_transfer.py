@@ -28,7 +28,7 @@ from common import ROOT, cpu_model  # noqa: E402
 def measure(backend: str, quick: bool) -> dict:
     """Run in a child process (fresh Brian state, own peak-memory count); returns timings."""
     code = f"""
-import json, resource, sys, time
+import importlib.util, json, resource, sys, time
 sys.path.insert(0, {ROOT!r})
 spec = importlib.util.spec_from_file_location('bp', {os.path.join(ROOT, 'figures', 'bp_transfer.py')!r})
 m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
