@@ -85,15 +85,26 @@ def test_group_size_checked(forbid_brian_objects):
         make_pyramidal_group(-1, PyramidalParameters())
 
 
-def test_cuda_without_brian2cuda_says_what_to_use():
-    try:
-        import brian2cuda  # noqa: F401
-        pytest.skip("brian2cuda is installed here")
-    except ImportError:
-        pass
+def test_cuda_without_brian2cuda_says_what_to_use(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "brian2cuda", None)  # as if not installed
     with pytest.raises(BackendError, match="brian2cuda.*cpp_standalone"):
         with BackendSession("cuda"):
             pass
+
+
+def test_cuda_without_gpu_says_what_is_missing_and_what_to_use():
+    from conftest import _gpu_available
+
+    pytest.importorskip("brian2cuda", reason="brian2cuda is not installed")
+    if _gpu_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(BackendError, match="NVIDIA GPU.*cpp_standalone.*compile_only"):
+        with BackendSession("cuda"):
+            pass
+    with pytest.raises(ParameterError, match="compile_only is a cuda_standalone option"):
+        BackendSession("cpp_standalone", compile_only=True)
 
 
 def test_sessions_cannot_nest():
