@@ -19,7 +19,6 @@ Usage::
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -33,7 +32,7 @@ DENDRITIC_CURRENTS_PA = tuple(range(-100, 351, 50))
 
 def protocol(quick: bool, inhibition: bool = True):
     """The plan, its step timing and the somatic currents."""
-    from brian2 import Hz, ms, pA, second
+    from brian2 import Hz, pA, second
 
     from models.circuits import add_sparse_background, leak_units
     from models.pyramidal import PyramidalParameters
@@ -137,16 +136,15 @@ def plot(data: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, save_figure, write_json
+    from spiking.figure_io import figure_arguments, write_outputs
 
     parser = figure_arguments(__doc__.splitlines()[0])
     parser.add_argument("--no-inhibition", action="store_true", help="switch off recurrent STF dendritic inhibition")
     args = parser.parse_args(argv)
     data = compute(quick=args.quick, backend=args.backend, inhibition=not args.no_inhibition)
     out = summary(data)
-    write_json(os.path.join(args.out, f"{NAME}.json"), out)
-    save_figure(plot(data), os.path.join(args.out, f"{NAME}.png"))
-    print(f"wrote {os.path.join(args.out, NAME)}.png/.json; BP at I_s = 0: "
+    prefix = write_outputs(args.out, NAME, out, plot(data))
+    print(f"wrote {prefix}.png/.json; BP at I_s = 0: "
           + ", ".join(f"{x:.0f}" for x in out["bp_percent"]["0"]) + " %")
     return out
 

@@ -14,7 +14,6 @@ Writes ``bac.png`` and ``bac.json`` into ``--out`` (default ``figures/output/``)
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -120,15 +119,14 @@ def plot(params, protocol, result):
 
 def main(argv: list[str] | None = None) -> dict:
     """Command-line entry point; returns the JSON summary."""
-    from spiking.figure_io import figure_arguments, save_figure, write_json
+    from spiking.figure_io import figure_arguments, write_outputs
 
     args = figure_arguments(__doc__.splitlines()[0]).parse_args(argv)
     start = time.perf_counter()
     params, protocol, result = compute(quick=args.quick, backend=args.backend)
     data = summary(params, protocol, result, args.backend, time.perf_counter() - start)
-    write_json(os.path.join(args.out, f"{NAME}.json"), data)
-    save_figure(plot(params, protocol, result), os.path.join(args.out, f"{NAME}.png"))
-    print(f"wrote {os.path.join(args.out, NAME)}.png/.json: {data['spikes_paired']} spikes paired, "
+    prefix = write_outputs(args.out, NAME, data, plot(params, protocol, result))
+    print(f"wrote {prefix}.png/.json: {data['spikes_paired']} spikes paired, "
           f"window {data['window_ms']} ms, threshold ratio {data['threshold_ratio']:.3f}")
     return data
 

@@ -21,7 +21,6 @@ Usage::
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -150,14 +149,13 @@ def plot(data: dict):
 
 def main(argv: list[str] | None = None) -> dict:
     """Command-line entry point; returns the JSON summary."""
-    from spiking.figure_io import figure_arguments, save_figure, write_json
+    from spiking.figure_io import figure_arguments, write_outputs
 
     args = figure_arguments(__doc__.splitlines()[0]).parse_args(argv)
     data = compute(quick=args.quick, backend=args.backend)
     out = summary(data)
-    write_json(os.path.join(args.out, f"{NAME}.json"), out)
-    save_figure(plot(data), os.path.join(args.out, f"{NAME}.png"))
-    print(f"wrote {os.path.join(args.out, NAME)}.png/.json: r(E, soma) = {out['corr_er_soma']:.2f}, "
+    prefix = write_outputs(args.out, NAME, out, plot(data))
+    print(f"wrote {prefix}.png/.json: r(E, soma) = {out['corr_er_soma']:.2f}, "
           f"r(P, dendrite) = {out['corr_bp_dend']:.2f}, cross {out['corr_er_dend']:.2f} / {out['corr_bp_soma']:.2f}")
     return out
 

@@ -24,7 +24,6 @@ Usage::
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -208,14 +207,13 @@ def plot(data: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, save_figure, write_json
+    from spiking.figure_io import figure_arguments, write_outputs
 
     args = figure_arguments(__doc__.splitlines()[0]).parse_args(argv)
     data = compute(quick=args.quick, backend=args.backend)
     out = summary(data)
-    write_json(os.path.join(args.out, f"{NAME}.json"), out)
-    save_figure(plot(data), os.path.join(args.out, f"{NAME}.png"))
-    print(f"wrote {os.path.join(args.out, NAME)}.png/.json; half-max: "
+    prefix = write_outputs(args.out, NAME, out, plot(data))
+    print(f"wrote {prefix}.png/.json; half-max: "
           + ", ".join(f"{k}: {c['half_max_pA']} pA" for k, c in out["conditions"].items()))
     return out
 

@@ -44,7 +44,7 @@ import dataclasses
 
 import numpy as np
 from brian2 import (Equations, NeuronGroup, Quantity, amp, mV, ms, nS, pA, pF, second,
-                    siemens, volt)
+                    volt)
 
 from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, choice, parameter

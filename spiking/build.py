@@ -23,7 +23,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
-from brian2 import (Equations, Network, NeuronGroup, Quantity, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
+from brian2 import (Equations, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
                     Synapses, TimedArray, amp, linked_var, mV, second, seed as brian_seed)
 
 from models.interneurons import make_adex_group

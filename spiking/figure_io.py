@@ -22,7 +22,7 @@ import numpy as np
 
 from spiking.backend import BACKENDS, normalize_backend
 
-__all__ = ["figure_arguments", "write_json", "save_figure", "DEFAULT_OUT"]
+__all__ = ["figure_arguments", "write_json", "save_figure", "write_outputs", "DEFAULT_OUT"]
 
 #: Default output folder (git-ignored), relative to the working directory.
 DEFAULT_OUT = os.path.join("figures", "output")
@@ -75,3 +75,16 @@ def write_json(path: str, data: dict) -> None:
 def save_figure(fig: Any, path: str, dpi: int = 150) -> None:
     """Save a matplotlib figure as PNG, atomically."""
     _atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=dpi))
+
+
+def write_outputs(out_dir: str, name: str, summary: dict, figure: Any) -> str:
+    """Write ``<name>.json`` and ``<name>.png`` into ``out_dir``; returns the common path prefix.
+
+    Examples
+    --------
+    >>> prefix = write_outputs("figures/output", "demo", {"x": 1}, fig)  # doctest: +SKIP
+    """
+    prefix = os.path.join(out_dir, name)
+    write_json(prefix + ".json", summary)
+    save_figure(figure, prefix + ".png")
+    return prefix

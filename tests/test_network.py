@@ -106,7 +106,7 @@ def test_stp_paired_pulse_ratio_in_simulation(stp, isi_ms):
     plan.record_states("post", ["g_ampa"], [0])
     with Simulation(plan) as sim:
         states = sim.run().states["post"]
-    g, t = states["g_ampa"][0], states["t_s"]
+    g = states["g_ampa"][0]
     jumps = []
     for ts in (t1, t1 + isi_ms / 1000):
         k = int(round(ts / 1e-4))
