@@ -29,7 +29,7 @@ from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, parameter
 
 __all__ = ["STPParameters", "STD_PAYEUR", "STF_PAYEUR", "RECEPTORS", "TRANSMISSIONS", "on_pre_code",
-           "stp_efficacies", "paired_pulse_ratio"]
+           "STP_MODEL", "STP_NODE_MODEL", "stp_node_update_code", "stp_efficacies", "paired_pulse_ratio"]
 
 RECEPTORS = ("ampa", "gaba")
 TRANSMISSIONS = ("spikes", "events", "bursts")
@@ -78,6 +78,41 @@ tau_D_stp : second (shared, constant)
 tau_F_stp : second (shared, constant)
 f_stp : 1 (shared, constant)
 """
+
+
+#: STP state kept once per presynaptic neuron (in a node group with one element per source
+#: neuron) when every synapse of a projection shares the presynaptic history: the per-synapse
+#: copies of :data:`STP_MODEL` are identical, so the node computes the efficacy once per spike
+#: and each synapse only adds ``w_syn`` times it (see :func:`stp_node_update_code`).
+STP_NODE_MODEL = """
+x_stp : 1
+u_stp : 1
+t_last_stp : second
+efficacy_stp : 1
+U_stp : 1 (shared, constant)
+tau_D_stp : second (shared, constant)
+tau_F_stp : second (shared, constant)
+f_stp : 1 (shared, constant)
+"""
+
+
+def stp_node_update_code() -> str:
+    """``on_pre`` code of the one-to-one pathway from the source neurons to their STP node:
+    the same recursion as :func:`on_pre_code`, storing the efficacy ``u*x`` used by this spike.
+
+    Examples
+    --------
+    >>> stp_node_update_code().splitlines()[2]
+    'efficacy_stp_post = u_stp_post*x_stp_post'
+    """
+    return "\n".join([
+        "x_stp_post = 1 - (1 - x_stp_post)*exp(-(t - t_last_stp_post)/tau_D_stp_post)",
+        "u_stp_post = U_stp_post + (u_stp_post - U_stp_post)*exp(-(t - t_last_stp_post)/tau_F_stp_post)",
+        "efficacy_stp_post = u_stp_post*x_stp_post",
+        "x_stp_post -= efficacy_stp_post",
+        "u_stp_post += f_stp_post*(1 - u_stp_post)",
+        "t_last_stp_post = t",
+    ])
 
 
 def on_pre_code(conductance: str, stp: STPParameters | None) -> str:

@@ -8,6 +8,12 @@ backend gets the same synapses), and a few helper groups:
   weight, optional STP) is *exactly* a conductance shared by all targets of a unit: it is
   delivered to a one-element-per-unit summing node that the targets read through a linked
   variable (N_pre synapses instead of N_pre x N_post);
+- short-term plasticity depends only on the presynaptic spike train, so a projection from a
+  neuron group keeps one STP state per *presynaptic neuron* (a node group updated by a
+  one-to-one pathway just before the projection's own pathway) and every synapse adds
+  ``w_syn`` times the source neuron's current efficacy (a linked variable of the source);
+  the per-synapse recursion of :data:`models.synapses.STP_MODEL` would compute identical
+  copies once per synapse and event (it stays for spike-generator sources and summing nodes);
 - a Poisson pool is a group of sources that each keep their next arrival time;
 - an online burst detector counts each unit's events and bursts in a small counter group,
   sampled once per bin (no spikes shipped).
@@ -28,7 +34,7 @@ from brian2 import (Equations, Network, NeuronGroup, SpikeGeneratorGroup, SpikeM
 
 from models.interneurons import make_adex_group
 from models.pyramidal import make_pyramidal_group, steady_state
-from models.synapses import STP_MODEL, on_pre_code
+from models.synapses import STP_MODEL, STP_NODE_MODEL, on_pre_code, stp_node_update_code
 from spiking import connectivity
 from spiking.errors import ParameterError
 from spiking.plan import NetworkPlan, PoissonPool, Population, Projection, SpikeTrainSource
@@ -53,6 +59,7 @@ class BuiltNetwork:
     counter_monitors: dict        # population -> (counter group, StateMonitor)
     namespace: dict
     n_synapses: dict
+    stp_nodes: dict = dataclasses.field(default_factory=dict)  # projection -> per-presynaptic STP node
 
     def parameter_views(self, overrides: dict[str, Any]) -> dict:
         """Map ``{"pop.param": value, "projection.weight": value, "projection.U": value, ...}``
@@ -71,11 +78,13 @@ class BuiltNetwork:
                 views[getattr(group, name)] = value
             elif owner in self.synapses:
                 syn = self.synapses[owner]
+                holder = self.stp_nodes.get(owner, syn) if name in stp_names else syn
                 var = {"weight": "w_syn"}.get(name) or stp_names.get(name)
-                if var is None or var not in syn.variables:
+                has_stp = self.plan.projections[owner].stp is not None
+                if var is None or var not in holder.variables:
                     raise ParameterError(f"override {key!r}: projection {owner!r} has no run-time parameter "
-                                         f"{name!r} (allowed: weight{', U, tau_D, tau_F, f' if 'U_stp' in syn.variables else ''})")
-                views[getattr(syn, var)] = value
+                                         f"{name!r} (allowed: weight{', U, tau_D, tau_F, f' if has_stp else ''})")
+                views[getattr(holder, var)] = value
             else:
                 raise ParameterError(f"override {key!r}: unknown population or projection {owner!r}")
         return views
@@ -121,6 +130,18 @@ def _connect(projection: Projection, source, target, rng: np.random.Generator) -
     return np.concatenate(all_i), np.concatenate(all_j)
 
 
+def _presynaptic_stp(projection: Projection, plan: NetworkPlan) -> bool:
+    """STP kept per presynaptic neuron (node + linked efficacy): a projection with STP from a
+    neuron group (spike generators cannot hold the linked variable) that does not already
+    deliver to a summing node (which has one synapse per source neuron anyway)."""
+    source = plan.populations[projection.source]
+    return projection.stp is not None and not _uses_node(projection) and not isinstance(source, SpikeTrainSource)
+
+
+def _efficacy_name(projection: Projection) -> str:
+    return f"stp_efficacy_{projection.name}"
+
+
 def _uses_node(projection: Projection) -> bool:
     """All-to-all without self-exclusion: the shared-conductance node is exact."""
     recurrent_excluded = projection.source == projection.target and not projection.autapses
@@ -157,18 +178,19 @@ def _current_expression(plan: NetworkPlan, population: Population, compartment: 
 
 
 def _make_population(plan: NetworkPlan, population, extra_conductances: dict, stimuli: dict, namespace: dict,
-                     rng: np.random.Generator) -> NeuronGroup:
+                     rng: np.random.Generator, linked_efficacies: list[str] = ()) -> NeuronGroup:
     n = population.n_neurons
     if isinstance(population, SpikeTrainSource):
         return SpikeGeneratorGroup(n, np.asarray(population.indices), population.times, name=population.name)
+    linked = "".join(f"\n{name} : 1 (linked)" for name in linked_efficacies)
     if isinstance(population, PoissonPool):
-        group = NeuronGroup(n, "t_next : second\nrate : hertz (shared, constant)\nunit : integer (constant)",
+        group = NeuronGroup(n, "t_next : second\nrate : hertz (shared, constant)\nunit : integer (constant)" + linked,
                             threshold="t >= t_next", reset="t_next += -log(rand())/rate", name=population.name)
         group.rate = population.rate
         group.t_next = rng.exponential(1.0 / float(population.rate), size=n) * second
         group.unit = 0
         return group
-    exprs, extra_eqs, shared_all = {}, None, []
+    exprs, extra_eqs, shared_all = {}, (Equations(linked.strip()) if linked else None), []
     events, bg_values = {}, {}
     for k, bg in enumerate(b for b in plan.backgrounds if b.target == population.name):
         var = f"g_{bg.receptor}_{bg.compartment[0]}" if population.cell_type == "pyramidal" else f"g_{bg.receptor}"
@@ -213,15 +235,36 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
     return group
 
 
+_ON_EVENT = {"spikes": "spike", "events": "event", "bursts": "burst"}
+
+
+def _make_stp_node(projection: Projection, source) -> tuple[NeuronGroup, Synapses]:
+    """Per-presynaptic STP state of ``projection`` and the one-to-one pathway that updates it at
+    each transmitted presynaptic event, scheduled just before the projection's own pathway
+    (same event and delay, so the efficacy read by the synapses is the one of this spike)."""
+    n = len(source)
+    node = NeuronGroup(n, STP_NODE_MODEL, name=f"{projection.name}_stp")
+    stp = projection.stp
+    node.U_stp, node.tau_D_stp, node.tau_F_stp, node.f_stp = stp.U, stp.tau_D, stp.tau_F, stp.f
+    node.x_stp, node.u_stp, node.t_last_stp = 1.0, stp.initial_u, 0 * second
+    setattr(source, _efficacy_name(projection), linked_var(node.efficacy_stp))
+    updater = Synapses(source, node, on_pre=stp_node_update_code(), on_event=_ON_EVENT[projection.transmit],
+                       delay=projection.delay, name=f"{projection.name}_stp_update")
+    updater.connect(j="i")
+    updater.pre.order = -2  # projection pathways run at order -1
+    return node, updater
+
+
 def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: NetworkPlan,
                      rng: np.random.Generator) -> tuple[Synapses, int]:
     source_pop = plan.populations[projection.source]
     target_pop = plan.populations[projection.target]
     source, target = groups[projection.source], groups[projection.target]
     model = "w_syn : siemens (shared, constant)"
-    if projection.stp is not None:
+    per_synapse_stp = projection.stp is not None and not _presynaptic_stp(projection, plan)
+    if per_synapse_stp:
         model += STP_MODEL
-    on_event = {"spikes": "spike", "events": "event", "bursts": "burst"}[projection.transmit]
+    on_event = _ON_EVENT[projection.transmit]
     if _uses_node(projection):
         node = nodes[projection.name]
         syn = Synapses(source, node, model=model, on_pre=on_pre_code("g", projection.stp), on_event=on_event,
@@ -235,7 +278,9 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
         n_equivalent = sum(len(s) * len(t) for s, t in unit_blocks(projection, source_pop, target_pop))
     else:
         target_var = projection.conductance if target_pop.cell_type == "pyramidal" else f"g_{projection.receptor}"
-        syn = Synapses(source, target, model=model, on_pre=on_pre_code(target_var, projection.stp),
+        on_pre = (f"{target_var}_post += w_syn*{_efficacy_name(projection)}_pre" if not per_synapse_stp
+                  and projection.stp is not None else on_pre_code(target_var, projection.stp))
+        syn = Synapses(source, target, model=model, on_pre=on_pre,
                        on_event=on_event, delay=projection.delay, name=projection.name)
         i, j = _connect(projection, source_pop, target_pop, rng)
         n_equivalent = len(i)
@@ -244,7 +289,7 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
     else:
         syn.active = False
     syn.w_syn = projection.weight
-    if projection.stp is not None:
+    if per_synapse_stp:
         syn.U_stp = projection.stp.U
         syn.tau_D_stp = projection.stp.tau_D
         syn.tau_F_stp = projection.stp.tau_F
@@ -289,7 +334,9 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
             var = projection.conductance if target_pop.cell_type == "pyramidal" else f"g_{projection.receptor}"
             extra[projection.target].setdefault(var, []).append(f"g_from_{projection.name}")
     for name, population in plan.populations.items():
-        groups[name] = _make_population(plan, population, extra[name], stimuli, namespace, rng_init)
+        efficacies = [_efficacy_name(p) for p in plan.projections.values()
+                      if p.source == name and _presynaptic_stp(p, plan)]
+        groups[name] = _make_population(plan, population, extra[name], stimuli, namespace, rng_init, efficacies)
     for projection in plan.projections.values():
         if _uses_node(projection):
             # each target neuron reads the node element of its own unit
@@ -297,6 +344,11 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
             unit_of_neuron = (np.arange(target_pop.n_neurons) // target_pop.n_per_unit).astype(np.int64)
             setattr(groups[projection.target], f"g_from_{projection.name}",
                     linked_var(nodes[projection.name].g, index=unit_of_neuron))
+    stp_nodes, stp_updaters = {}, []
+    for projection in plan.projections.values():
+        if _presynaptic_stp(projection, plan):
+            stp_nodes[projection.name], updater = _make_stp_node(projection, groups[projection.source])
+            stp_updaters.append(updater)
     for projection in plan.projections.values():
         synapses[projection.name], n_synapses[projection.name] = _make_projection(projection, groups, nodes, plan,
                                                                                   rng_conn)
@@ -330,6 +382,7 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
                                name=f"{det.population}_count_monitor")
         counter_monitors[det.population] = (counters, monitor, counting)
     objects = list(groups.values()) + list(nodes.values()) + list(synapses.values())
+    objects += list(stp_nodes.values()) + stp_updaters
     objects += [m for monitors in spike_monitors.values() for m, _ in monitors]
     objects += [m for _, m in state_monitors]
     objects += [obj for triple in counter_monitors.values() for obj in triple]
@@ -337,4 +390,4 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
     return BuiltNetwork(plan=plan, network=network, groups=groups, synapses=synapses, stimuli=stimuli,
                         spike_monitors=spike_monitors, state_monitors=state_monitors,
                         counter_monitors={k: v[:2] for k, v in counter_monitors.items()}, namespace=namespace,
-                        n_synapses=n_synapses)
+                        n_synapses=n_synapses, stp_nodes=stp_nodes)

@@ -116,6 +116,34 @@ def test_stp_paired_pulse_ratio_in_simulation(stp, isi_ms):
     np.testing.assert_allclose(jumps, expected, rtol=1e-9)
 
 
+@pytest.mark.parametrize("stp", [STD_PAYEUR, STF_PAYEUR])
+def test_presynaptic_stp_node_follows_each_source_train(stp):
+    # projections from neuron groups keep one STP state per presynaptic neuron (node group);
+    # every conductance jump must equal w times the closed-form efficacy of that source's own
+    # train, delivered one delay later (0.8 ms = 8 steps); Poisson sources at 40 Hz give ISIs
+    # down to a few ms, where depression and facilitation differ most from the first spike
+    plan = NetworkPlan(duration=1.0 * second, seed=4)
+    plan.add_population(PoissonPool("pre", 3, 40 * Hz))
+    plan.add_population(Population("post", PV_PAYEUR.replace(I_bias=0 * pA), n_per_unit=3, initial_v_sd=0 * mV))
+    plan.add_projection(Projection("syn", "pre", "post", "soma", "ampa", "one_to_one", weight=1 * nS,
+                                   delay=0.8 * ms, stp=stp))
+    plan.record_states("post", ["g_ampa"], [0, 1, 2])
+    plan.record_spikes("pre")
+    with Simulation(plan) as sim:
+        result = sim.run()
+    g = result.states["post"]["g_ampa"]
+    jumps = g[:, 1:] - g[:, :-1] * (1 - 1e-4 / 5e-3)  # euler decay of the AMPA conductance per step
+    spikes = result.spikes["pre"]
+    assert len(spikes) > 60  # about 3 x 40 spikes expected
+    for n, train in enumerate(spikes.trains()):
+        expected = np.zeros(jumps.shape[1])
+        steps = np.round(train / 1e-4).astype(int) + 8
+        keep = steps < expected.size
+        np.add.at(expected, steps[keep], stp_efficacies(stp, train)[keep] * 1e-9)
+        # float64 round-off of the conductance recursion only
+        np.testing.assert_allclose(jumps[n], expected, rtol=1e-9, atol=1e-21)
+
+
 def test_in_degree_statistics():
     rng = np.random.default_rng(5)
     i, j = fixed_in_degree(1000, 500, 100, rng)
