@@ -33,13 +33,13 @@ NAME = "sst_modulation"
 SEED = 25
 DENDRITIC_CURRENTS_PA = tuple(range(-50, 401, 50))
 QUICK_DENDRITIC_CURRENTS_PA = tuple(range(-50, 401, 100))
-REFERENCE_W = 0.001
-SOM_BIAS_PA = -5.0
 
 
 def conditions(quick: bool) -> dict[str, dict]:
     """Condition name -> run-time overrides (weights in leak units, converted in compute)."""
     from brian2 import pA
+
+    from models.experiments import REFERENCE_W_SOM_PC as REFERENCE_W, SOM_BIAS_PA
 
     out = {"w_SOM->PC = 0": {"w": 0.0}, "w_SOM->PC = 0.001": {"w": REFERENCE_W}}
     if not quick:
@@ -57,50 +57,23 @@ def conditions(quick: bool) -> dict[str, dict]:
 
 
 def protocol(quick: bool):
-    from brian2 import Hz, pA, second
+    """The circuit (``models.experiments.sst_dendritic_transfer``) and the staircase of I_d."""
+    from brian2 import pA, second
 
-    from models.circuits import add_sparse_background, leak_units
-    from models.interneurons import PV_PAYEUR, SST_PAYEUR
-    from models.pyramidal import PyramidalParameters
-    from models.synapses import STD_PAYEUR, STF_PAYEUR
-    from spiking.plan import CurrentInjection, NetworkPlan, Population, Projection
-    from spiking.stimuli import Constant, Sampled
+    from models.experiments import sst_dendritic_transfer
+    from spiking.stimuli import Sampled
 
     n_pyr, n_int, pool = (600, 60, 3000) if quick else (10000, 1000, 25000)
-    scale_pyr, scale_int = 10000 / n_pyr, 1000 / n_int  # keep every cell's total input
     step_s = 0.4 if quick else 1.0
     burn_in_s = step_s * 1 if quick else 1.0
-    pyr_params, sst_params = PyramidalParameters(), SST_PAYEUR.replace(I_bias=SOM_BIAS_PA * pA)
-    n_levels = len(QUICK_DENDRITIC_CURRENTS_PA if quick else DENDRITIC_CURRENTS_PA)
-    plan = NetworkPlan(duration=(burn_in_s + step_s * n_levels) * second, seed=SEED)
-    plan.add_population(Population("pyr", pyr_params, n_per_unit=n_pyr))
-    plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=n_int))
-    plan.add_population(Population("sst", sst_params, n_per_unit=n_int))
-    add_sparse_background(plan, "pyr", {"soma": (0.05, 0.05), "dendrite": (0.05, 0.05)}, n_exc=pool, n_inh=pool,
-                          rate=5 * Hz, in_degree_exc=100, in_degree_inh=100)
-    add_sparse_background(plan, "pv", {"soma": (0.12, 0.15)}, n_exc=pool, n_inh=pool, rate=5 * Hz,
-                          in_degree_exc=100, in_degree_inh=100)
-    add_sparse_background(plan, "sst", {"soma": (0.2, 0.3)}, n_exc=pool, n_inh=pool, rate=5 * Hz,
-                          in_degree_exc=100, in_degree_inh=100)
-    plan.add_projection(Projection("pyr_to_pv", "pyr", "pv", "soma", "ampa", "pairwise",
-                                   weight=leak_units(0.001 * scale_pyr, PV_PAYEUR), p=0.2,
-                                   stp=STD_PAYEUR.replace(u_initial=0.01)))
-    plan.add_projection(Projection("pyr_to_sst", "pyr", "sst", "soma", "ampa", "pairwise",
-                                   weight=leak_units(0.04 * scale_pyr, sst_params), p=0.2,
-                                   stp=STF_PAYEUR.replace(u_initial=0.01)))
-    plan.add_projection(Projection("pv_to_sst", "pv", "sst", "soma", "gaba", "all_to_all",
-                                   weight=leak_units(0.002 * scale_int, sst_params)))
-    plan.add_projection(Projection("sst_to_pyr", "sst", "pyr", "dendrite", "gaba", "all_to_all",
-                                   weight=leak_units(REFERENCE_W * scale_int, pyr_params, "dendrite")))
-    plan.add_current(CurrentInjection("pyr", "soma", Constant(560 * pA)))
     currents = QUICK_DENDRITIC_CURRENTS_PA if quick else DENDRITIC_CURRENTS_PA
+    experiment = sst_dendritic_transfer(n_pyramids=n_pyr, n_interneurons=n_int, pool_size=pool,
+                                        duration_ms=(burn_in_s + step_s * len(currents)) * 1e3, i_soma_pA=560.0,
+                                        seed=SEED)
     levels = np.array((currents[0],) + currents, dtype=float)
     repeats = [int(round(burn_in_s / step_s))] + [1] * len(currents)
-    plan.add_current(CurrentInjection("pyr", "dendrite", Sampled(np.repeat(levels, repeats) * pA, step_s * second)))
-    plan.add_current(CurrentInjection("sst", "soma", Constant(0 * pA)))
-    plan.record_spikes("pyr")
-    plan.record_spikes("sst")
-    return plan, pyr_params, burn_in_s, step_s, scale_int
+    staircase = Sampled(np.repeat(levels, repeats) * pA, step_s * second)
+    return experiment, staircase, burn_in_s, step_s
 
 
 def half_max(i_d: np.ndarray, bp_percent: np.ndarray, level: float = 50.0) -> float | None:
@@ -126,17 +99,16 @@ def compute(quick: bool = False, backend: str = "runtime") -> dict:
     from spiking.decoding import decompose
     from spiking.simulation import Simulation
 
-    from models.circuits import leak_units
-
-    plan, pyr_params, burn_in_s, step_s, scale_int = protocol(quick)
+    experiment, staircase, burn_in_s, step_s = protocol(quick)
+    plan, pyr_params = experiment.plan, experiment.plan.populations["pyr"].params
     currents = QUICK_DENDRITIC_CURRENTS_PA if quick else DENDRITIC_CURRENTS_PA
     results, timings = {}, {}
     start = time.perf_counter()
     with Simulation(plan, backend=backend) as sim:
         for name, cond in conditions(quick).items():
             overrides = {k: v for k, v in cond.items() if k != "w"}
-            overrides["sst_to_pyr.weight"] = leak_units(cond["w"] * scale_int, pyr_params, "dendrite")
-            result = sim.run(overrides=overrides)
+            overrides.update(experiment.knobs["w_som_pc"].values(cond["w"]))
+            result = sim.run(overrides=overrides, currents={"pyr.dendrite": staircase})
             timings[name] = result.timings_s
             spikes = result.spikes["pyr"]
             d = decompose(spikes)
@@ -156,6 +128,7 @@ def compute(quick: bool = False, backend: str = "runtime") -> dict:
 
 
 def summary(data: dict) -> dict:
+    from models.experiments import REFERENCE_W_SOM_PC as REFERENCE_W, SOM_BIAS_PA
     from spiking.provenance import provenance
 
     plan = data["plan"]

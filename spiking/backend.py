@@ -29,10 +29,13 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
 from typing import Any
+
+import numpy as np
 
 from brian2 import Quantity, defaultclock, device, get_device, ms, prefs, set_device
 from brian2.devices.device import reset_device
@@ -153,6 +156,11 @@ class BackendSession:
             _import_brian2cuda()
             if not self.compile_only:
                 _check_gpu()
+        if self.backend != "runtime":
+            # Brian names objects uniquely among the *live* ones: objects of an earlier session
+            # that reference cycles keep alive would turn "pyr_stateupdater_codeobject" into
+            # "..._1", and a rebuild in the same folder would recompile every file
+            gc.collect()
         prefs._backup()
         self._saved_dt = defaultclock.dt
         if self.backend == "runtime":
@@ -267,9 +275,57 @@ class BackendSession:
         self.timings["run_s"] = time.perf_counter() - start
         self._executions += 1
 
+    def run_command(self) -> tuple[tuple[str, ...], dict[str, str]]:
+        """Standalone: the command (relative to the project folder) and the environment variables
+        with which Brian runs the binary."""
+        self._check_active()
+        if not self.is_standalone:
+            raise BackendError("run_command() applies to the standalone backends")
+        run_cmd = prefs.devices.cpp_standalone.run_cmd_unix
+        command = (run_cmd,) if isinstance(run_cmd, str) else tuple(run_cmd)
+        environment = dict(prefs["devices.cpp_standalone.run_environment_variables"])
+        environment.update(getattr(device, "run_environment_variables", {}))
+        return command, {str(k): str(v) for k, v in environment.items()}
+
     def _check_active(self) -> None:
         if _active_session is not self:
             raise BackendError("BackendSession used outside its `with` block")
+
+
+def encode_run_args(run_args: dict) -> list[str]:
+    """Command-line form (``name=value`` strings) of standalone ``run_args`` for the active
+    standalone device, writing array values into the project's ``static_arrays`` under
+    content-hashed names (Brian's own encoding, as in ``device.run``; brian2 2.10)."""
+    from brian2.core.variables import VariableView
+    from brian2.input.timedarray import TimedArray as _TimedArray
+    from brian2.utils.filelock import FileLock
+
+    out = []
+    for key, value in run_args.items():
+        if isinstance(key, VariableView):
+            name, string_value, value_name, value_ar = device._prepare_variableview_run_arg(key, value)
+        elif isinstance(key, _TimedArray):
+            name, string_value, value_name, value_ar = device._prepare_timed_array_run_arg(key, value)
+        else:
+            raise BackendError(f"run_args keys must be group variables or TimedArrays; got {type(key).__name__}")
+        if value_name:
+            fname = os.path.join(device.project_dir, "static_arrays", value_name)
+            with FileLock(fname + ".lock"):
+                if not os.path.exists(fname):
+                    value_ar.tofile(fname)
+        out.append(f"{name}={string_value}")
+    return out
+
+
+def array_file_of(variable, kind: str):
+    """Where the active standalone device's binary writes ``variable`` in a results folder."""
+    from spiking.compiled import ArrayFile
+
+    columns = None
+    if kind == "monitor2d":
+        size = variable.size
+        columns = int(size[1]) if isinstance(size, tuple) else 0
+    return ArrayFile(device.get_array_filename(variable), np.dtype(variable.dtype).str, columns)
 
 
 def _check_gpu() -> None:

@@ -12,3 +12,7 @@ class ParameterError(ValueError):
 
 class BackendError(RuntimeError):
     """A backend cannot be used on this machine (missing GPU, toolkit or package)."""
+
+
+class SimulationError(RuntimeError):
+    """A simulation could not run to the end (the compiled binary failed or timed out)."""

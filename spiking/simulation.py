@@ -28,14 +28,13 @@ import time
 from typing import Any
 
 import numpy as np
-import xarray as xr
 from brian2 import TimedArray, amp
 
 from spiking.backend import BackendSession, normalize_backend
 from spiking.build import BuiltNetwork, build_network
 from spiking.errors import ParameterError
 from spiking.plan import CurrentInjection, NetworkPlan
-from spiking.spikes import SpikeData
+from spiking.readout import Readout, collect_online, collect_spikes, collect_states
 from spiking.stimuli import sample_matrix
 
 __all__ = ["Simulation", "SimulationResult", "compile_project"]
@@ -84,10 +83,14 @@ class Simulation:
         ``"runtime"``, ``"cpp_standalone"`` or ``"cuda_standalone"``.
     profile : bool
         Record the time spent in each Brian code object (``SimulationResult.profile``).
+    directory : str, optional
+        Standalone build folder to use (and keep); a temporary one when omitted.
     """
 
-    def __init__(self, plan: NetworkPlan, backend: str = "runtime", profile: bool = False) -> None:
+    def __init__(self, plan: NetworkPlan, backend: str = "runtime", profile: bool = False,
+                 directory: str | None = None) -> None:
         self.profile = bool(profile)
+        self.directory = directory
         if not isinstance(plan, NetworkPlan):
             raise ParameterError(f"plan must be a NetworkPlan; got {type(plan).__name__}")
         self.plan = plan
@@ -96,13 +99,59 @@ class Simulation:
         self._built: BuiltNetwork | None = None
 
     def __enter__(self) -> "Simulation":
-        self._session = BackendSession(self.backend, dt=self.plan.dt).__enter__()
+        self._session = BackendSession(self.backend, dt=self.plan.dt, directory=self.directory).__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
         session, self._session, self._built = self._session, None, None
         if session is not None:
             session.__exit__(*exc)
+
+    def build(self) -> float:
+        """Standalone backends: build and compile the project now (the first :meth:`run` does it
+        otherwise); returns the compile time in seconds. No-op (0.0) on the runtime backend."""
+        if self._session is None:
+            raise ParameterError("Simulation.build must be called inside `with Simulation(plan) as sim:`")
+        if not self._session.is_standalone:
+            return 0.0
+        if self._built is None:
+            self._built = build_network(self.plan)
+            self._session.run(self._built.network, self.plan.duration, namespace=self._built.namespace,
+                              profile=self.profile)
+            self._session.compile()
+        return self._session.timings.get("build_s", 0.0)
+
+    def command_line(self, overrides: dict[str, Any] | None = None, currents: dict | None = None) -> tuple[str, ...]:
+        """Command-line arguments that give the compiled binary these run-time values (see
+        :meth:`run` for the arguments); array values are written into the project's
+        ``static_arrays`` under content-hashed names, so any process can use them."""
+        from spiking.backend import encode_run_args
+
+        self.build()
+        if not self._session.is_standalone:
+            raise ParameterError("command_line applies to the standalone backends")
+        run_args = dict(self._built.parameter_views(dict(overrides or {})))
+        for (pop, comp), values in self._current_values(currents).items():
+            run_args[self._built.stimuli[(pop, comp)]] = values * amp
+        return tuple(encode_run_args(run_args))
+
+    def compiled_project(self):
+        """The built project as a :class:`~spiking.compiled.CompiledProject` that other processes
+        can run (standalone backends; builds it first if needed)."""
+        from spiking.backend import array_file_of
+        from spiking.compiled import CompiledProject
+
+        self.build()
+        if not self._session.is_standalone:
+            raise ParameterError("compiled_project applies to the standalone backends")
+        readout = Readout.of(self._built)
+        objects = {obj.name: obj for obj in self._built.network.objects}
+        arrays = {(owner, var): array_file_of(objects[owner].variables[var], kind)
+                  for owner, var, kind in readout.arrays()}
+        command, environment = self._session.run_command()
+        return CompiledProject(directory=self._session.directory, backend=self.backend, plan=self.plan,
+                               readout=readout, arrays=arrays, command=command, environment=environment,
+                               n_synapses=dict(self._built.n_synapses))
 
     def _current_values(self, currents: dict | None) -> dict:
         """New TimedArray values for replaced injected currents, keyed by (population, compartment)."""
@@ -168,35 +217,14 @@ class Simulation:
 
     def _collect(self, overrides: dict, timings: dict) -> SimulationResult:
         built, plan = self._built, self.plan
-        t_stop = float(plan.duration)
-        spikes = {}
-        for name, monitors in built.spike_monitors.items():
-            pop = plan.populations[name]
-            times, indices = [], []
-            for monitor, offset in monitors:
-                times.append(np.array(monitor.t_, dtype=float))
-                indices.append(np.array(monitor.i, dtype=np.int64) + offset)
-            times, indices = np.concatenate(times), np.concatenate(indices)
-            if len(monitors) == 1 and monitors[0][1] == 0 and len(monitors[0][0].source) == pop.n_neurons:
-                n_neurons, units = pop.n_neurons, np.arange(pop.n_neurons) // pop.n_per_unit
-                local = indices
-            else:  # a sample per unit: renumber the recorded neurons 0..n-1, keep their units
-                recorded = np.concatenate([np.arange(off, off + len(m.source)) for m, off in monitors])
-                lookup = np.full(pop.n_neurons, -1, dtype=np.int64)
-                lookup[recorded] = np.arange(len(recorded))
-                n_neurons, units, local = len(recorded), recorded // pop.n_per_unit, lookup[indices]
-            spikes[name] = SpikeData(times, local, n_neurons, 0.0, t_stop, units)
-        states: dict[str, dict] = {}
-        for rec, monitor in built.state_monitors:
-            entry = states.setdefault(rec.population, {})
-            entry["t_s"] = np.array(monitor.t_, dtype=float)  # copies: Brian frees its arrays
-            entry["neurons"] = np.asarray(rec.neurons)
-            for var in rec.variables:
-                entry[var] = np.array(getattr(monitor, var + "_"), dtype=float)
-        online = {}
-        for name, (counters, monitor) in built.counter_monitors.items():
-            online[name] = _online_rates(plan, name, counters, monitor)
-        return SimulationResult(spikes=spikes, states=states, online=online, overrides=overrides, timings_s=timings,
+        readout = Readout.of(built)
+        objects = {obj.name: obj for obj in built.network.objects}
+
+        def read(owner: str, variable: str) -> np.ndarray:
+            return np.array(getattr(objects[owner], variable + "_"))  # copies: Brian frees its arrays
+
+        return SimulationResult(spikes=collect_spikes(plan, readout, read), states=collect_states(readout, read),
+                                online=collect_online(plan, readout, read), overrides=overrides, timings_s=timings,
                                 n_synapses=dict(built.n_synapses))
 
 
@@ -205,35 +233,6 @@ def _replace_timed_array(built: BuiltNetwork, population: str, compartment: str,
     new = TimedArray(values, dt=dt, name=old.name)
     built.stimuli[(population, compartment)] = new
     built.namespace[old.name] = new
-
-
-def _online_rates(plan: NetworkPlan, name: str, counters, monitor) -> xr.Dataset:
-    """Per-bin counts from the cumulative counters sampled at k * bin_width (plus the final value)."""
-    detector = next(d for d in plan.detectors if d.population == name)
-    pop = plan.populations[name]
-    bin_s = float(detector.bin_width)
-    cumulative_e = np.array(monitor.n_events_, dtype=float)  # (n_units, n_samples)
-    cumulative_b = np.array(monitor.n_bursts_, dtype=float)
-    final_e = np.array(counters.n_events_, dtype=float)[:, None]
-    final_b = np.array(counters.n_bursts_, dtype=float)[:, None]
-    n_bins = int(np.floor(float(plan.duration) / bin_s + 1e-9))
-    samples_e = np.concatenate([cumulative_e, final_e], axis=1)[:, :n_bins + 1]
-    samples_b = np.concatenate([cumulative_b, final_b], axis=1)[:, :n_bins + 1]
-    events, bursts = np.diff(samples_e, axis=1), np.diff(samples_b, axis=1)
-    edges = bin_s * np.arange(n_bins + 1)
-    denominator = pop.n_per_unit * bin_s
-    with np.errstate(invalid="ignore", divide="ignore"):
-        bp = np.where(events > 0, bursts / np.where(events > 0, events, 1), np.nan)
-    ds = xr.Dataset({"event_count": (("unit", "time"), events, {"units": "1"}),
-                     "burst_count": (("unit", "time"), bursts, {"units": "1"}),
-                     "event_rate": (("unit", "time"), events / denominator, {"units": "Hz"}),
-                     "burst_rate": (("unit", "time"), bursts / denominator, {"units": "Hz"}),
-                     "burst_probability": (("unit", "time"), bp, {"units": "1"})},
-                    coords={"unit": np.arange(pop.n_units), "time": 0.5 * (edges[:-1] + edges[1:])},
-                    attrs={"bin_width_s": bin_s, "burst_isi_s": float(detector.burst_isi),
-                           "burst_time": "second_spike", "source": "online detector"})
-    ds.time.attrs["units"] = "s"
-    return ds
 
 
 def compile_project(plan: NetworkPlan, directory: str, backend: str = "cuda_standalone", compile: bool = True,

@@ -1,0 +1,137 @@
+"""What a built network records, by object name, and how to turn the recorded arrays into a
+:class:`~spiking.simulation.SimulationResult`.
+
+The same collection code serves two readers: the Brian objects of the process that ran the
+network, and the raw files a standalone binary wrote into a results folder (a
+:class:`~spiking.compiled.CompiledProject` run by any process, e.g. a sweep worker).
+
+A reader is a callable ``read(owner_name, variable)`` returning the array Brian's attribute
+``owner.variable_`` would give (state-monitor variables as ``(n_recorded, n_t)``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+import xarray as xr
+
+from spiking.plan import NetworkPlan
+from spiking.spikes import SpikeData
+
+__all__ = ["Readout", "collect_spikes", "collect_states", "collect_online"]
+
+Reader = Callable[[str, str], np.ndarray]
+
+
+@dataclasses.dataclass(frozen=True)
+class Readout:
+    """Names of the recording objects of a built network (picklable, no Brian objects).
+
+    Attributes
+    ----------
+    spikes : dict
+        ``population -> ((monitor name, first neuron index, n recorded neurons), ...)``.
+    states : tuple
+        ``(population, variables, neurons, monitor name)`` per state recording.
+    counters : dict
+        ``population -> (counter group name, counter monitor name)`` of online detectors.
+    """
+
+    spikes: dict
+    states: tuple
+    counters: dict
+
+    @classmethod
+    def of(cls, built) -> "Readout":
+        """The readout of a :class:`~spiking.build.BuiltNetwork`."""
+        spikes = {name: tuple((m.name, int(offset), int(len(m.source))) for m, offset in monitors)
+                  for name, monitors in built.spike_monitors.items()}
+        states = tuple((rec.population, tuple(rec.variables), tuple(int(n) for n in rec.neurons), monitor.name)
+                       for rec, monitor in built.state_monitors)
+        counters = {name: (group.name, monitor.name) for name, (group, monitor) in built.counter_monitors.items()}
+        return cls(spikes=spikes, states=states, counters=counters)
+
+    def arrays(self) -> list[tuple[str, str, str]]:
+        """``(owner name, variable, kind)`` of every array a run must return; kind is ``"1d"``
+        or ``"monitor2d"`` (a state-monitor variable stored as ``(n_t, n_recorded)``)."""
+        out = []
+        for monitors in self.spikes.values():
+            for name, _, _ in monitors:
+                out += [(name, "t", "1d"), (name, "i", "1d")]
+        for _, variables, _, name in self.states:
+            out.append((name, "t", "1d"))
+            out += [(name, var, "monitor2d") for var in variables]
+        for group, monitor in self.counters.values():
+            out += [(group, "n_events", "1d"), (group, "n_bursts", "1d"), (monitor, "n_events", "monitor2d"),
+                    (monitor, "n_bursts", "monitor2d")]
+        return out
+
+
+def collect_spikes(plan: NetworkPlan, readout: Readout, read: Reader) -> dict[str, SpikeData]:
+    """Recorded spikes per population; a per-unit sample is renumbered ``0..n-1`` and keeps
+    the units of its neurons."""
+    t_stop = float(plan.duration)
+    spikes = {}
+    for name, monitors in readout.spikes.items():
+        pop = plan.populations[name]
+        times = np.concatenate([np.array(read(m, "t"), dtype=float) for m, _, _ in monitors])
+        indices = np.concatenate([np.array(read(m, "i"), dtype=np.int64) + offset for m, offset, _ in monitors])
+        if len(monitors) == 1 and monitors[0][1] == 0 and monitors[0][2] == pop.n_neurons:
+            n_neurons, units, local = pop.n_neurons, np.arange(pop.n_neurons) // pop.n_per_unit, indices
+        else:
+            recorded = np.concatenate([np.arange(off, off + size) for _, off, size in monitors])
+            lookup = np.full(pop.n_neurons, -1, dtype=np.int64)
+            lookup[recorded] = np.arange(len(recorded))
+            n_neurons, units, local = len(recorded), recorded // pop.n_per_unit, lookup[indices]
+        order = np.argsort(times, kind="stable")
+        spikes[name] = SpikeData(times[order], local[order], n_neurons, 0.0, t_stop, units)
+    return spikes
+
+
+def collect_states(readout: Readout, read: Reader) -> dict[str, dict]:
+    """``{population: {"t_s": times, "neurons": indices, variable: (n_neurons, n_t) in SI}}``."""
+    states: dict[str, dict] = {}
+    for population, variables, neurons, monitor in readout.states:
+        entry = states.setdefault(population, {})
+        entry["t_s"] = np.array(read(monitor, "t"), dtype=float)
+        entry["neurons"] = np.asarray(neurons)
+        for var in variables:
+            entry[var] = np.array(read(monitor, var), dtype=float)
+    return states
+
+
+def collect_online(plan: NetworkPlan, readout: Readout, read: Reader) -> dict[str, xr.Dataset]:
+    """Per-bin counts and rates of the online detectors (dims ``unit``, ``time``)."""
+    return {name: _online_rates(plan, name, group, monitor, read)
+            for name, (group, monitor) in readout.counters.items()}
+
+
+def _online_rates(plan: NetworkPlan, name: str, group: str, monitor: str, read: Reader) -> xr.Dataset:
+    """Per-bin counts from the cumulative counters sampled at k * bin_width (plus the final value)."""
+    detector = next(d for d in plan.detectors if d.population == name)
+    pop = plan.populations[name]
+    bin_s = float(detector.bin_width)
+    n_bins = int(np.floor(float(plan.duration) / bin_s + 1e-9))
+    counts = {}
+    for var in ("n_events", "n_bursts"):
+        cumulative = np.array(read(monitor, var), dtype=float).reshape(pop.n_units, -1)
+        final = np.array(read(group, var), dtype=float)[:, None]
+        samples = np.concatenate([cumulative, final], axis=1)[:, :n_bins + 1]
+        counts[var] = np.diff(samples, axis=1)
+    events, bursts = counts["n_events"], counts["n_bursts"]
+    edges = bin_s * np.arange(n_bins + 1)
+    denominator = pop.n_per_unit * bin_s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bp = np.where(events > 0, bursts / np.where(events > 0, events, 1), np.nan)
+    ds = xr.Dataset({"event_count": (("unit", "time"), events, {"units": "1"}),
+                     "burst_count": (("unit", "time"), bursts, {"units": "1"}),
+                     "event_rate": (("unit", "time"), events / denominator, {"units": "Hz"}),
+                     "burst_rate": (("unit", "time"), bursts / denominator, {"units": "Hz"}),
+                     "burst_probability": (("unit", "time"), bp, {"units": "1"})},
+                    coords={"unit": np.arange(pop.n_units), "time": 0.5 * (edges[:-1] + edges[1:])},
+                    attrs={"bin_width_s": bin_s, "burst_isi_s": float(detector.burst_isi),
+                           "burst_time": "second_spike", "source": "online detector"})
+    ds.time.attrs["units"] = "s"
+    return ds
