@@ -40,10 +40,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _keep_ignored_sigint() -> None:
+    """Brian wraps the SIGINT handler it finds at import; when that was "ignore" (a background
+    job), the wrapper raises TypeError on SIGINT instead of ignoring it (brian2 2.10): restore
+    "ignore" then. In a terminal, Ctrl-C still raises KeyboardInterrupt as usual."""
+    import signal
+
+    import brian2  # noqa: F401  (installs Brian's handler)
+
+    handler = signal.getsignal(signal.SIGINT)
+    previous = getattr(handler, "previous_handler", None)
+    if previous is not None and not callable(previous):
+        signal.signal(signal.SIGINT, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spiking`` command; returns the exit status."""
     from spiking.errors import ParameterError
     from spiking.sweep import SweepSpec, SweepStore, load_sweep, run_sweep, sweep_status
+
+    _keep_ignored_sigint()
 
     args = _parser().parse_args(argv)
     try:

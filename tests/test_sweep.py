@@ -129,6 +129,14 @@ def test_dask_sweep_survives_a_killed_worker_and_builds_once(dask_sweep):
     assert sorted(os.listdir(os.path.join(out, "points"))) == [f"{p.id}.nc" for p in spec.points()]
     assert len([d for d in os.listdir(builds) if not d.endswith(".lock")]) == 1
     assert sweep_status(out) == "done 8/8 failed 0"
+    from spiking.cli import main
+
+    exported = os.path.join(out, "exported.nc")
+    assert main(["sweep", "load", out, "--to", exported]) == 0  # the CLI's load == load_sweep
+    import xarray as xr
+
+    with xr.open_dataset(exported) as from_cli:
+        np.testing.assert_array_equal(from_cli.pyr_event_rate.values, load_sweep(out).pyr_event_rate.values)
     ds = load_sweep(out)
     assert dict(ds.sizes) == {"i_d": 4, "w_sst": 2, "seed": 1, "unit": 2}
     assert bool(ds.completed.all())

@@ -102,8 +102,8 @@ def run_sweep(spec: SweepSpec, out: str, workers: int | None = None, scheduler: 
     Returns
     -------
     dict
-        ``done``, ``failed``, ``total``, ``computed`` (this call), ``n_builds`` (this call),
-        ``wall_s``, ``interrupted``.
+        ``done``, ``failed``, ``total``, ``computed`` (this call), ``n_builds`` and ``build_s``
+        (builds of this call, with their code generation), ``wall_s``, ``interrupted``.
 
     Examples
     --------
@@ -126,7 +126,7 @@ def run_sweep(spec: SweepSpec, out: str, workers: int | None = None, scheduler: 
     by_build: dict[str, list] = {}
     for p in todo:
         by_build.setdefault(p.build_key, []).append(p)
-    summary = {"total": len(points), "computed": 0, "n_builds": 0, "interrupted": False}
+    summary = {"total": len(points), "computed": 0, "n_builds": 0, "build_s": 0.0, "interrupted": False}
     bar = None
     if progress:
         from tqdm import tqdm
@@ -164,8 +164,10 @@ def run_sweep(spec: SweepSpec, out: str, workers: int | None = None, scheduler: 
         directory = os.path.join(builds, key)
         os.makedirs(builds, exist_ok=True)
         with FileLock(directory + ".lock"), Simulation(plan, backend=spec.backend, directory=directory) as sim:
-            build_s = sim.build()  # unchanged sources: code generation and a no-op make
+            start_build = time.perf_counter()
+            build_s = sim.build()  # unchanged sources: code generation and a (nearly) no-op make
             summary["n_builds"] += 1
+            summary["build_s"] += time.perf_counter() - start_build
             store.record_build(key, {"directory": directory, "build_s": build_s, "arguments": group[0].arguments})
             project = sim.compiled_project()
             arguments = [sim.command_line(overrides=o, currents=c) for o, c in values]
@@ -202,5 +204,6 @@ def run_sweep(spec: SweepSpec, out: str, workers: int | None = None, scheduler: 
             bar.close()
         status = store.status()
         summary.update(done=status["done"], failed=status["failed"], wall_s=time.perf_counter() - start)
-        store.record_session(session | {k: summary[k] for k in ("computed", "n_builds", "interrupted", "wall_s")})
+        store.record_session(session | {k: summary[k] for k in ("computed", "n_builds", "build_s", "interrupted",
+                                                                 "wall_s")})
     return summary
