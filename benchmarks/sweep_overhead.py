@@ -9,7 +9,10 @@ Measures, after one build shared by everything:
   Dask cluster with 1 and 2 workers: ``(sweep wall time - rebuild check) / N``, where the
   rebuild check (code generation and make on the existing build, once per sweep call) is
   reported separately; with 2 workers per_point_s is the throughput cost (points overlap);
-- ``overhead_fraction`` = (per point - single run) / single run.
+- ``overhead_fraction`` = (per point - single run) / single run (includes one-off imports of the
+  first point in each process);
+- ``steady_state_overhead_fraction``: median time between consecutive results minus the
+  binary's own run time, over the single run (meaningful for serial and 1 worker).
 
 Writes ``sweep_overhead_cpp_standalone.json`` into ``--out`` (default ``benchmarks/results/``).
 
@@ -70,15 +73,25 @@ def main(argv=None) -> None:
 
     def per_point(label, **kwargs):
         out = os.path.join(scratch, label)
-        records = []
+        records, arrivals = [], []
+
+        def on_result(record):
+            records.append(record)
+            arrivals.append(time.perf_counter())
+
         start = time.perf_counter()
-        summary = run_sweep(spec, out, progress=False, build_directory=builds, on_result=records.append, **kwargs)
+        summary = run_sweep(spec, out, progress=False, build_directory=builds, on_result=on_result, **kwargs)
         wall = time.perf_counter() - start
         assert summary["done"] == args.points and summary["computed"] == args.points
         points_s = wall - summary["build_s"]
         # worker side: run_point time minus the binary's own run (decode, file reads, imports)
         worker_overhead = [r["wall_s"] - float(r["dataset"].run_s) for r in records]
+        # steady state (one point at a time): time between consecutive results minus the binary's run
+        binary = [float(r["dataset"].run_s) for r in records]
+        steady = [b - a - run for a, b, run in zip(arrivals[:-1], arrivals[1:], binary[1:])]
         return {"wall_s": round(wall, 3), "rebuild_check_s": round(summary["build_s"], 3),
+                "steady_state_overhead_s_median": round(statistics.median(steady), 4) if steady else None,
+                "steady_state_overhead_fraction": round(statistics.median(steady) / single_run_s, 4) if steady else None,
                 "per_point_s": round(points_s / args.points, 4),
                 "overhead_fraction": round((points_s / args.points - single_run_s) / single_run_s, 4),
                 "worker_overhead_s_median": round(statistics.median(worker_overhead), 4),

@@ -219,6 +219,12 @@ def test_runtime_backend_point_matches_decoder(tmp_path):
                                      decode={"populations": ["pyr"], "t_start_ms": 0, "bin_width_ms": 50}))
     summary = run_sweep(spec, str(tmp_path), workers=0, progress=False)
     assert summary["done"] == 1 and summary["n_builds"] == 0  # runtime: no standalone build
+    import xarray as xr
+
+    with xr.open_dataset(SweepStore(str(tmp_path)).point_path("p00000"), engine="scipy") as point:
+        origin = json.loads(point.attrs["provenance"])  # every point file says how it was made
+        assert point.attrs["seed"] == 3 and json.loads(point.attrs["arguments"])["n_pyramids"] == 20
+    assert {"git_revision", "versions", "backend"} <= set(origin) and origin["backend"] == "runtime"
     ds = load_sweep(str(tmp_path))
     assert ds.pyr_event_rate.dims == ("i_s", "seed", "unit", "time") and ds.sizes["time"] == 2
     # 800 pA into every soma: tens of Hz, far from the few-Hz background-driven rate

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import os
 import time
 from typing import Callable
@@ -120,8 +121,10 @@ def run_sweep(spec: SweepSpec, out: str, workers: int | None = None, scheduler: 
         raise ParameterError(f"workers must be an integer >= 0 (0: serial, in this process); got {workers!r}")
     start = time.perf_counter()
     store = SweepStore(out)
-    store.initialise(spec, provenance(backend=spec.backend, seed=None, seeds=list(spec.seeds)))
+    origin = provenance(backend=spec.backend, seed=None, seeds=list(spec.seeds))
+    store.initialise(spec, origin)
     points = spec.points()
+    arguments_of = {p.id: p.arguments for p in points}
     todo = [p for p in points if not store.is_done(p.id)]
     by_build: dict[str, list] = {}
     for p in todo:
@@ -137,6 +140,10 @@ def run_sweep(spec: SweepSpec, out: str, workers: int | None = None, scheduler: 
 
     def receive(record: dict) -> None:
         if "dataset" in record:
+            # each file carries what made it: spec hash, experiment arguments, versions, git revision
+            record["dataset"].attrs.update({"spec_hash": spec.spec_hash, "experiment": spec.experiment,
+                                            "arguments": json.dumps(arguments_of[record["id"]]),
+                                            "provenance": json.dumps(origin, default=str)})
             store.write_point(record["id"], record["dataset"])
             summary["computed"] += 1
         else:
