@@ -44,9 +44,10 @@ def _keep_ignored_sigint() -> None:
     """Brian wraps the SIGINT handler it finds at import; when that was "ignore" (a background
     job), the wrapper raises TypeError on SIGINT instead of ignoring it (brian2 2.10): restore
     "ignore" then. In a terminal, Ctrl-C still raises KeyboardInterrupt as usual."""
+    import importlib
     import signal
 
-    import brian2  # noqa: F401  (installs Brian's handler)
+    importlib.import_module("brian2")  # installs Brian's handler
 
     handler = signal.getsignal(signal.SIGINT)
     previous = getattr(handler, "previous_handler", None)
