@@ -18,9 +18,9 @@ from brian2 import Hz, Quantity, ms
 from models.interneurons import AdExParameters
 from models.pyramidal import PyramidalParameters
 from spiking.errors import ParameterError
-from spiking.plan import NetworkPlan, PoissonPool, Projection
+from spiking.plan import IdentityPoisson, NetworkPlan, PoissonPool, Projection
 
-__all__ = ["leak_units", "add_sparse_background", "payeur_fig3_plan"]
+__all__ = ["leak_units", "add_identity_backgrounds", "add_sparse_background", "payeur_fig3_plan"]
 
 
 def leak_units(weight: float, params: PyramidalParameters | AdExParameters, compartment: str = "soma") -> Quantity:
@@ -40,6 +40,34 @@ def leak_units(weight: float, params: PyramidalParameters | AdExParameters, comp
     if compartment != "soma":
         raise ParameterError(f"interneurons have only a soma; got compartment {compartment!r}")
     return weight * params.g_L
+
+
+def add_identity_backgrounds(plan: NetworkPlan, pyramids: str, pv: str, sst: str) -> None:
+    """The reference code's identity-connected 500 Hz Poisson backgrounds (models.md section 2.4),
+    excitatory and inhibitory, in leak units: pyramid soma 0.35 / 0.35 and dendrite 0.05 / 0.05,
+    SST soma 0.4 / 0.5, PV soma 0.75 / 1.125. The populations must already be in ``plan``.
+
+    Examples
+    --------
+    >>> from models.interneurons import PV_PAYEUR, SST_PAYEUR
+    >>> from spiking.plan import Population
+    >>> plan = NetworkPlan(duration=100 * ms)
+    >>> plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=4))
+    >>> plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=2))
+    >>> plan.add_population(Population("sst", SST_PAYEUR, n_per_unit=2))
+    >>> add_identity_backgrounds(plan, "pyr", "pv", "sst")
+    >>> len(plan.backgrounds)
+    8
+    """
+
+    pyr_params = plan.populations[pyramids].params
+    for comp, w in (("soma", 0.35), ("dendrite", 0.05)):
+        for receptor in ("ampa", "gaba"):
+            plan.add_background(IdentityPoisson(pyramids, comp, receptor, 500 * Hz, leak_units(w, pyr_params, comp)))
+    for name, (w_exc, w_inh) in ((sst, (0.4, 0.5)), (pv, (0.75, 1.125))):
+        params = plan.populations[name].params
+        plan.add_background(IdentityPoisson(name, "soma", "ampa", 500 * Hz, leak_units(w_exc, params)))
+        plan.add_background(IdentityPoisson(name, "soma", "gaba", 500 * Hz, leak_units(w_inh, params)))
 
 
 def add_sparse_background(plan: NetworkPlan, target: str, weights: dict[str, tuple[float, float]],
@@ -112,7 +140,7 @@ def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000
 
     from models.interneurons import PV_PAYEUR, SST_PAYEUR
     from models.synapses import STD_PAYEUR, STF_PAYEUR
-    from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, Population
+    from spiking.plan import CurrentInjection, NetworkPlan, Population
     from spiking.stimuli import Constant, Sampled
 
     pyr_params = PyramidalParameters()
@@ -121,12 +149,7 @@ def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000
     plan.add_population(Population("pyr", pyr_params, n_per_unit=n_pyramids, n_units=2))
     plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=n_pv))
     plan.add_population(Population("som", som_params, n_per_unit=n_som))
-    for comp, w in (("soma", 0.35), ("dendrite", 0.05)):
-        for receptor in ("ampa", "gaba"):
-            plan.add_background(IdentityPoisson("pyr", comp, receptor, 500 * Hz, leak_units(w, pyr_params, comp)))
-    for name, params, (w_exc, w_inh) in (("som", som_params, (0.4, 0.5)), ("pv", PV_PAYEUR, (0.75, 1.125))):
-        plan.add_background(IdentityPoisson(name, "soma", "ampa", 500 * Hz, leak_units(w_exc, params)))
-        plan.add_background(IdentityPoisson(name, "soma", "gaba", 500 * Hz, leak_units(w_inh, params)))
+    add_identity_backgrounds(plan, "pyr", "pv", "som")
 
     def connect(name, source, target, compartment, receptor, w, params, stp=None, source_units=None,
                 target_units=None, reference_size=4000):

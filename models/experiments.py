@@ -30,12 +30,12 @@ from typing import Any, Callable
 import numpy as np
 from brian2 import Hz, ms, pA
 
-from models.circuits import add_sparse_background, leak_units
+from models.circuits import add_identity_backgrounds, add_sparse_background, leak_units
 from models.interneurons import PV_PAYEUR, SST_PAYEUR
 from models.pyramidal import PyramidalParameters
 from models.synapses import STD_PAYEUR, STF_PAYEUR
 from spiking.errors import ParameterError
-from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, Population, Projection
+from spiking.plan import CurrentInjection, NetworkPlan, Population, Projection
 from spiking.stimuli import Constant
 
 __all__ = ["Knob", "Experiment", "EXPERIMENTS", "get_experiment", "ensemble", "sst_dendritic_transfer"]
@@ -127,12 +127,7 @@ def ensemble(n_pyramids: int = 1600, n_pv: int = 200, n_sst: int = 200, n_units:
     plan.add_population(Population("pyr", pyr_params, n_per_unit=n_pyr, n_units=units))
     plan.add_population(Population("pv", pv_params, n_per_unit=n_pv_, n_units=units))
     plan.add_population(Population("sst", sst_params, n_per_unit=n_sst_, n_units=units))
-    for comp, w in (("soma", 0.35), ("dendrite", 0.05)):
-        for receptor in ("ampa", "gaba"):
-            plan.add_background(IdentityPoisson("pyr", comp, receptor, 500 * Hz, leak_units(w, pyr_params, comp)))
-    for name, params, (w_exc, w_inh) in (("sst", sst_params, (0.4, 0.5)), ("pv", pv_params, (0.75, 1.125))):
-        plan.add_background(IdentityPoisson(name, "soma", "ampa", 500 * Hz, leak_units(w_exc, params)))
-        plan.add_background(IdentityPoisson(name, "soma", "gaba", 500 * Hz, leak_units(w_inh, params)))
+    add_identity_backgrounds(plan, "pyr", "pv", "sst")
     w_pv_pyr, w_sst_pyr = 0.07, 0.035
 
     def connect(name, source, target, compartment, receptor, w, params, stp, reference_size, n_source):
