@@ -156,7 +156,7 @@ def plot(data: dict):
               ("dendritic excitability", ["w_SOM->PC = 0.001", "g_d = 1300 pA", "g_d = 1400 pA"])]
     groups = [(title, [k for k in keys if k in data["conditions"]]) for title, keys in groups]
     groups = [(title, keys) for title, keys in groups if len(keys) > 1]
-    fig, axes = plt.subplots(2, len(groups), figsize=(4.2 * len(groups), 7.5), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(2, len(groups), figsize=(max(5.5, 4.2 * len(groups)), 7.5), squeeze=False, sharex=True)
     cmap = plt.get_cmap("viridis")
     for col, (title, keys) in enumerate(groups):
         for n, key in enumerate(keys):
@@ -174,7 +174,7 @@ def plot(data: dict):
         axes[1, col].set_xlabel("dendritic current $I_d$ (pA)")
     axes[0, 0].set_ylabel("burst probability (%)")
     axes[1, 0].set_ylabel("event rate (Hz)")
-    fig.suptitle("SST inhibition shifts the dendritic transfer function (I_s = 560 pA)", fontsize=12)
+    fig.suptitle("SST inhibition shifts the dendritic transfer function\n(I_s = 560 pA)", fontsize=12)
     fig.tight_layout()
     return fig
 
