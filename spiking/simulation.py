@@ -28,10 +28,10 @@ import time
 from typing import Any
 
 import numpy as np
-from brian2 import TimedArray, amp
+from brian2 import TimedArray
 
 from spiking.backend import BackendSession, normalize_backend
-from spiking.build import BuiltNetwork, build_network
+from spiking.build import BuiltNetwork, build_network, stimulus_run_values
 from spiking.errors import ParameterError
 from spiking.plan import CurrentInjection, NetworkPlan
 from spiking.readout import Readout, collect_online, collect_spikes, collect_states
@@ -132,7 +132,7 @@ class Simulation:
             raise ParameterError("command_line applies to the standalone backends")
         run_args = dict(self._built.parameter_views(dict(overrides or {})))
         for (pop, comp), values in self._current_values(currents).items():
-            run_args[self._built.stimuli[(pop, comp)]] = values * amp
+            run_args.update(stimulus_run_values(self._built.stimuli[(pop, comp)], values))
         return tuple(encode_run_args(run_args))
 
     def compiled_project(self):
@@ -199,14 +199,14 @@ class Simulation:
             for view, value in views.items():
                 view[:] = value
             for (pop, comp), values in current_values.items():
-                _replace_timed_array(self._built, pop, comp, values * amp, self.plan.dt)
+                _replace_timed_arrays(self._built, pop, comp, values, self.plan.dt)
             session.run(self._built.network, self.plan.duration, namespace=self._built.namespace, profile=self.profile)
             session.execute()
         else:
             build_python_s = 0.0
             run_args = dict(self._built.parameter_views(overrides))
             for (pop, comp), values in current_values.items():
-                run_args[self._built.stimuli[(pop, comp)]] = values * amp
+                run_args.update(stimulus_run_values(self._built.stimuli[(pop, comp)], values))
             session.execute(run_args=run_args)
         timings = dict(session.timings)
         timings["construct_s"] = build_python_s
@@ -228,11 +228,13 @@ class Simulation:
                                 n_synapses=dict(built.n_synapses))
 
 
-def _replace_timed_array(built: BuiltNetwork, population: str, compartment: str, values, dt) -> None:
-    old = built.stimuli[(population, compartment)]
-    new = TimedArray(values, dt=dt, name=old.name)
+def _replace_timed_arrays(built: BuiltNetwork, population: str, compartment: str, values: np.ndarray,
+                          dt) -> None:
+    """Runtime backend: new TimedArrays (same names) with ``values`` (amp, n_steps x n_units)."""
+    new = [TimedArray(value, dt=dt, name=old.name)
+           for old, value in stimulus_run_values(built.stimuli[(population, compartment)], values).items()]
     built.stimuli[(population, compartment)] = new
-    built.namespace[old.name] = new
+    built.namespace.update({array.name: array for array in new})
 
 
 def compile_project(plan: NetworkPlan, directory: str, backend: str = "cuda_standalone", compile: bool = True,

@@ -49,28 +49,32 @@ def _nvcc_with_curand() -> str | None:
 @pytest.mark.slow
 @pytest.mark.skipif(_nvcc_with_curand() is not None, reason=f"cannot compile CUDA here: {_nvcc_with_curand()}")
 def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
-    from brian2 import nS
+    from brian2 import Hz, nS
 
     from models.interneurons import PV_PAYEUR
     from models.synapses import STD_PAYEUR
-    from spiking.plan import CurrentInjection, NetworkPlan, Population, Projection
+    from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, Population, Projection
     from spiking.stimuli import Step
 
-    # a small model keeps the nvcc time down: the pyramidal kernels (with the online detector)
-    # and a projection with per-presynaptic STP (node group, one-to-one update pathway, synapses
-    # reading the source's linked efficacy) onto AdEx interneurons
+    # a small model keeps the nvcc time down: the pyramidal kernels (with the online detector and
+    # two identity backgrounds merged into one event) and a projection with per-presynaptic STP
+    # (node group, one-to-one update pathway, synapses reading the source's linked efficacy)
+    # onto AdEx interneurons
     plan = NetworkPlan(duration=50 * ms)
     plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=10))
     plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=4))
     plan.add_projection(Projection("pyr_to_pv", "pyr", "pv", "soma", "ampa", "in_degree", weight=0.5 * nS,
                                    in_degree=3, stp=STD_PAYEUR))
+    plan.add_background(IdentityPoisson("pyr", "soma", "ampa", 500 * Hz, 1 * nS))
+    plan.add_background(IdentityPoisson("pyr", "dendrite", "gaba", 500 * Hz, 1 * nS))
     plan.add_current(CurrentInjection("pyr", "soma", Step(1.9 * nA, 10 * ms, 5 * ms)))
     plan.record_spikes("pyr")
     plan.detect_bursts("pyr")
     info = compile_project(plan, str(tmp_path / "cuda"), compile=True, compute_capability=9.0)
     assert os.path.exists(os.path.join(info["directory"], "main"))
     kernels = os.listdir(os.path.join(info["directory"], "code_objects"))
-    assert any(k.startswith("pyr_to_pv_stp_update_pre_codeobject") and k.endswith(".o") for k in kernels)
+    assert any(k.startswith("pyr_stp0_update_pre_codeobject") and k.endswith(".o") for k in kernels)
+    assert any(k.startswith("pyr_background_resetter_codeobject") and k.endswith(".o") for k in kernels)
 
 
 @pytest.mark.gpu

@@ -116,32 +116,39 @@ def test_stp_paired_pulse_ratio_in_simulation(stp, isi_ms):
     np.testing.assert_allclose(jumps, expected, rtol=1e-9)
 
 
-@pytest.mark.parametrize("stp", [STD_PAYEUR, STF_PAYEUR])
-def test_presynaptic_stp_node_follows_each_source_train(stp):
-    # projections from neuron groups keep one STP state per presynaptic neuron (node group);
-    # every conductance jump must equal w times the closed-form efficacy of that source's own
-    # train, delivered one delay later (0.8 ms = 8 steps); Poisson sources at 40 Hz give ISIs
-    # down to a few ms, where depression and facilitation differ most from the first spike
+@pytest.mark.parametrize("delay_steps", [0, 8], ids=["no-delay", "delay"])
+def test_presynaptic_stp_follows_each_source_train(delay_steps):
+    # projections from neuron groups keep one STP state per presynaptic neuron; a depressing and
+    # a facilitating projection from the same source share one node and one update pathway but
+    # keep their own parameters. Every conductance jump must equal w times the closed-form
+    # efficacy of that source's own train under that projection's STP, delivered one delay
+    # later; Poisson sources at 40 Hz give ISIs down to a few ms, where depression and
+    # facilitation differ most from the first spike
     plan = NetworkPlan(duration=1.0 * second, seed=4)
     plan.add_population(PoissonPool("pre", 3, 40 * Hz))
-    plan.add_population(Population("post", PV_PAYEUR.replace(I_bias=0 * pA), n_per_unit=3, initial_v_sd=0 * mV))
-    plan.add_projection(Projection("syn", "pre", "post", "soma", "ampa", "one_to_one", weight=1 * nS,
-                                   delay=0.8 * ms, stp=stp))
-    plan.record_states("post", ["g_ampa"], [0, 1, 2])
+    targets = {"post_std": STD_PAYEUR, "post_stf": STF_PAYEUR}
+    for target, stp in targets.items():
+        plan.add_population(Population(target, PV_PAYEUR.replace(I_bias=0 * pA), n_per_unit=3, initial_v_sd=0 * mV))
+        plan.add_projection(Projection(f"to_{target}", "pre", target, "soma", "ampa", "one_to_one", weight=1 * nS,
+                                       delay=delay_steps * 0.1 * ms, stp=stp))
+        plan.record_states(target, ["g_ampa"], [0, 1, 2])
     plan.record_spikes("pre")
     with Simulation(plan) as sim:
         result = sim.run()
-    g = result.states["post"]["g_ampa"]
-    jumps = g[:, 1:] - g[:, :-1] * (1 - 1e-4 / 5e-3)  # euler decay of the AMPA conductance per step
+        built = sim._built
+    assert built.stp_holders["to_post_std"] is built.stp_holders["to_post_stf"]  # one node, one pathway
     spikes = result.spikes["pre"]
     assert len(spikes) > 60  # about 3 x 40 spikes expected
-    for n, train in enumerate(spikes.trains()):
-        expected = np.zeros(jumps.shape[1])
-        steps = np.round(train / 1e-4).astype(int) + 8
-        keep = steps < expected.size
-        np.add.at(expected, steps[keep], stp_efficacies(stp, train)[keep] * 1e-9)
-        # float64 round-off of the conductance recursion only
-        np.testing.assert_allclose(jumps[n], expected, rtol=1e-9, atol=1e-21)
+    for target, stp in targets.items():
+        g = result.states[target]["g_ampa"]
+        jumps = g[:, 1:] - g[:, :-1] * (1 - 1e-4 / 5e-3)  # euler decay of the AMPA conductance per step
+        for n, train in enumerate(spikes.trains()):
+            expected = np.zeros(jumps.shape[1])
+            steps = np.round(train / 1e-4).astype(int) + delay_steps
+            keep = steps < expected.size
+            np.add.at(expected, steps[keep], stp_efficacies(stp, train)[keep] * 1e-9)
+            # float64 round-off of the conductance recursion only
+            np.testing.assert_allclose(jumps[n], expected, rtol=1e-9, atol=1e-21)
 
 
 def test_in_degree_statistics():
@@ -158,6 +165,44 @@ def test_in_degree_statistics():
     assert degrees.var() == pytest.approx(n_src * p * (1 - p), rel=0.15)
     # every pair independent: out-degrees have the same law
     assert np.bincount(i, minlength=n_src).mean() == pytest.approx(1000 * p, rel=0.02)
+
+
+@pytest.mark.parametrize("rule", ["pairwise", "in_degree", "all_to_all", "one_to_one"])
+def test_connectivity_is_source_major_and_unique(rule):
+    # a presynaptic spike walks its synapses in index order: every rule returns them sorted by
+    # source, then target (contiguous in memory), and never a pair twice
+    from spiking.connectivity import all_to_all, one_to_one
+    rng = np.random.default_rng(11)
+    i, j = {"pairwise": lambda: pairwise_bernoulli(300, 200, 0.1, rng, exclude_self=True),
+            "in_degree": lambda: fixed_in_degree(300, 200, 30, rng, exclude_self=True),
+            "all_to_all": lambda: all_to_all(30, 20, exclude_self=True),
+            "one_to_one": lambda: one_to_one(50)}[rule]()
+    key = i * 1000 + j
+    assert len(key) > 0 and np.all(np.diff(key) > 0)
+
+
+def test_merged_backgrounds_keep_each_train_rate_and_weight():
+    # four identity backgrounds share one event (superposition + marking); each conductance must
+    # still average w_k r_k tau_k (Campbell's theorem). Shot-noise SD of the time-and-neuron mean:
+    # sqrt(w^2 r tau / 2) / sqrt(n_neurons * T / (2 tau)) -> at most 0.5 % of the mean here, so
+    # 3 % is > 6 SE; the one-step delivery delay of same-step arrivals shifts the mean by
+    # < dt / T = 0.01 %. A wrong mark (e.g. every arrival to one train) fails by 50-300 %.
+    plan = NetworkPlan(duration=1000 * ms, seed=4)
+    params = PyramidalParameters()
+    plan.add_population(Population("pyr", params, n_per_unit=400))
+    trains = [("soma", "ampa", 100 * Hz, 1.0 * nS), ("soma", "gaba", 200 * Hz, 2.0 * nS),
+              ("dendrite", "ampa", 300 * Hz, 0.5 * nS), ("dendrite", "gaba", 400 * Hz, 1.5 * nS)]
+    for comp, receptor, rate, w in trains:
+        plan.add_background(IdentityPoisson("pyr", comp, receptor, rate, w))
+    names = [f"g_{receptor}_{comp[0]}" for comp, receptor, _, _ in trains]
+    plan.record_states("pyr", names, neurons=range(400), dt=1 * ms)
+    with Simulation(plan) as sim:
+        states = sim.run().states["pyr"]
+    keep = states["t_s"] >= 0.05  # start from the stationary mean (5 tau_GABA)
+    for name, (comp, receptor, rate, w) in zip(names, trains):
+        tau = float(getattr(params, f"tau_{receptor}"))
+        expected = float(w) * float(rate) * tau
+        assert states[name][:, keep].mean() == pytest.approx(expected, rel=0.03), name
 
 
 def test_all_to_all_node_equals_explicit_synapses():
