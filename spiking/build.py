@@ -278,7 +278,6 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         group.rate = population.rate
         group.t_next = rng.exponential(1.0 / float(population.rate), size=n) * second
         group.unit = 0
-        use_branch_free_thresholds(group)
         return group
     exprs, extra_eqs, shared_all = {}, (Equations(linked) if linked else None), []
     events, backgrounds = {}, [b for b in plan.backgrounds if b.target == population.name]
@@ -317,7 +316,7 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         _set_background_constants(group, backgrounds)
         group.t_next_bg = rng.exponential(1.0 / sum(float(bg.rate) for bg in backgrounds), size=n) * second
     group.unit = np.arange(n) // population.n_per_unit
-    use_branch_free_thresholds(group)
+    use_branch_free_thresholds(group, list(events))
     return group
 
 
