@@ -34,6 +34,8 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--sim-time", type=float, default=1.0, help="simulated seconds (after a 0.2 s burn-in)")
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results"))
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of the compiled network per size; the median run time is reported")
     args = parser.parse_args(argv)
     for backend in args.backends:
         for total in args.sizes:
@@ -41,11 +43,13 @@ def main(argv=None) -> None:
             expr = (f"__import__('models.circuits', fromlist=['x']).payeur_fig3_plan(n_pyramids={n_pyr}, n_pv={n_int}, "
                     f"n_som={n_int}, burn_in_s=0.2, stimulus_s={args.sim_time}, fixed_in_degree=True, record=False)")
             try:
-                m = measure(expr, backend)
+                m = measure(expr, backend, repeats=args.repeats)
             except Exception as err:  # noqa: BLE001 - record why a size could not run
                 print(f"{backend} n={total}: failed: {str(err)[-500:]}")
                 continue
-            result = record(m, backend, {"n_requested": total, "n_pyramids": 2 * n_pyr, "n_interneurons": 2 * n_int})
+            result = record(m, backend, {"n_requested": total, "n_pyramids": 2 * n_pyr, "n_interneurons": 2 * n_int,
+                                         "run_s_all": [round(t, 3) for t in m["run_s_all"]],
+                                         "median_of": len(m["run_s_all"])})
             write(result, os.path.join(args.out, f"scaling_{backend}_{total}.json"))
 
 
