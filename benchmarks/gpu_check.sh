@@ -20,6 +20,6 @@ export MAKEFLAGS="-j$(nproc)"
 timeout 240 python3 -m pytest -q -p no:cacheprovider -m gpu tests 2>&1 | tee "$OUT/gpu_tests.log"
 timeout 200 python3 benchmarks/fig3_circuit.py --backends cuda_standalone cpp_standalone --repeats 1 --out "$OUT" \
   2>&1 | tee "$OUT/fig3.log"
-timeout 200 python3 benchmarks/scaling.py --backends cuda_standalone --sizes 10000 125000 --out "$OUT" \
+timeout 200 python3 benchmarks/scaling.py --backends cuda_standalone --sizes 10000 125000 --repeats 1 --out "$OUT" \
   2>&1 | tee "$OUT/scaling.log"
 ls -l "$OUT"
