@@ -76,6 +76,9 @@ class AdExParameters(ParameterSet):
     def _check_relations(self) -> None:
         if not self.v_spike > self.V_T:
             raise ParameterError(f"AdExParameters.v_spike ({self.v_spike}) must be above V_T ({self.V_T})")
+        if not self.v_reset < self.v_spike:
+            raise ParameterError(f"AdExParameters.v_reset ({self.v_reset}) must be below v_spike ({self.v_spike}): "
+                                 "V is held at v_reset after a spike, and would fire at every step")
 
     @property
     def tau_m(self) -> Quantity:
@@ -111,10 +114,12 @@ def adex_equations(params: AdExParameters, current: str = "0*amp",
     """
     extra = extra_conductances or {}
     terms = {rec: " + ".join(["g_" + rec] + extra.get("g_" + rec, [])) for rec in ("ampa", "gaba")}
-    # Refractoriness: V is held while ``active`` is 0, i.e. for t_ref after the spike step (the
-    # same steps as Brian's ``(unless refractory)``, whose integer step count and branch keep
-    # GCC from vectorising the loop: 13 instead of ~4 ns per neuron and step); the half step
-    # makes the comparison exact on the time grid.
+    # Refractoriness: V is held while ``active`` is 0, i.e. for t_ref after the spike step. For a
+    # t_ref on the time grid these are the steps of Brian's ``(unless refractory)``, whose
+    # integer step count and branch keep GCC from vectorising the loop (13 instead of ~4 ns per
+    # neuron and step); off the grid t_ref rounds to the nearest step (Brian: down). The half
+    # step makes the comparison exact on the grid. V is held below v_spike (checked), so the
+    # threshold needs no refractory term.
     eqs = Equations(f"""
         dv/dt = active*(g_L*(E_L - v) + g_L*DeltaT*exp((v - V_T)/DeltaT) + I_syn + I_bias + I_ext - w)/C : volt
         active = int(t - t_last_spike > t_ref - 0.5*dt) : 1

@@ -49,3 +49,10 @@ def test_refractory_hold_matches_brian_refractoriness(params, numpy_target):
     held = int(round(float(params.t_ref / defaultclock.dt)))
     np.testing.assert_array_equal(v_ours.v_[0, step + 1:step + held + 1], float(params.v_reset))
     assert v_ours.v_[0, step + held + 1] != float(params.v_reset)
+
+
+def test_reset_at_or_above_the_spike_cut_is_rejected():
+    from spiking.errors import ParameterError
+    from brian2 import mV
+    with pytest.raises(ParameterError, match="v_reset.*v_spike"):
+        PV_PAYEUR.replace(v_reset=0 * mV)
