@@ -114,15 +114,17 @@ def adex_equations(params: AdExParameters, current: str = "0*amp",
     """
     extra = extra_conductances or {}
     terms = {rec: " + ".join(["g_" + rec] + extra.get("g_" + rec, [])) for rec in ("ampa", "gaba")}
-    # Refractoriness: V is held while ``active`` is 0, i.e. for t_ref after the spike step. For a
-    # t_ref on the time grid these are the steps of Brian's ``(unless refractory)``, whose
-    # integer step count and branch keep GCC from vectorising the loop (13 instead of ~4 ns per
-    # neuron and step); off the grid t_ref rounds to the nearest step (Brian: down). The half
-    # step makes the comparison exact on the grid. V is held below v_spike (checked), so the
+    # Refractoriness: V is held while ``active`` is 0, for the same steps as Brian's
+    # ``(unless refractory)``: refractory while timestep(t - lastspike) < timestep(t_ref), with
+    # timestep(x) = floor(x/dt + 1e-3), so t_ref off the grid is rounded down to whole steps. The
+    # elapsed time is a whole number of steps up to round-off, so comparing it with half a step
+    # less than the whole steps of t_ref is exact. Brian's integer step count and branch keep GCC
+    # from vectorising the loop (13 instead of ~4 ns per neuron and step); here the right-hand
+    # side is loop-invariant (shared t_ref, dt). V is held below v_spike (checked), so the
     # threshold needs no refractory term.
     eqs = Equations(f"""
         dv/dt = active*(g_L*(E_L - v) + g_L*DeltaT*exp((v - V_T)/DeltaT) + I_syn + I_bias + I_ext - w)/C : volt
-        active = int(t - t_last_spike > t_ref - 0.5*dt) : 1
+        active = int(t - t_last_spike > (floor(t_ref/dt + 0.001) - 0.5)*dt) : 1
         t_last_spike : second
         dw/dt = (a*(v - E_L) - w)/tau_w : amp
         I_syn = ({terms['ampa']})*(E_ampa - v) + ({terms['gaba']})*(E_gaba - v) : amp

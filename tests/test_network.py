@@ -84,6 +84,42 @@ def test_same_seed_same_spikes_different_seed_different():
     assert len(a) != len(c) or not np.array_equal(a.times_s, c.times_s)
 
 
+_DIGEST_SCRIPT = """
+import hashlib, sys
+sys.path.insert(0, "tests")
+from test_network import _two_unit_plan
+from brian2 import ms
+from spiking.simulation import Simulation
+with Simulation(_two_unit_plan(duration=100 * ms, seed=3)) as sim:
+    result = sim.run()
+digest = hashlib.sha256()
+for name in sorted(result.spikes):
+    digest.update(result.spikes[name].times_s.tobytes() + result.spikes[name].indices.tobytes())
+digest.update(result.online["pyr"].burst_count.values.tobytes())
+print(sum(len(s) for s in result.spikes.values()), digest.hexdigest())
+"""
+
+
+def test_same_seed_same_spikes_in_processes_with_different_string_hashing():
+    # a result must depend on the plan's seed only: not on the process, and in particular not on
+    # Python's per-process string hashing (anything iterating a set of names to draw random
+    # numbers, build objects or order code would show up here). Device random numbers
+    # (backgrounds, OU noise), STP, the all-to-all node and the detector all take part.
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        run = subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT], capture_output=True, text=True, env=env,
+                             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), timeout=600)
+        assert run.returncode == 0, run.stderr[-2000:]
+        outputs.append(run.stdout.split())
+    assert int(outputs[0][0]) > 50  # the run has spikes to compare
+    assert outputs[0] == outputs[1]
+
+
 def _run_small(seed):
     plan = NetworkPlan(duration=150 * ms, seed=seed)
     plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=30))
