@@ -36,6 +36,41 @@ def test_cuda_code_generation_for_the_full_feature_set(tmp_path):
     assert any("pyr_counting" in k for k in kernels)  # the online detector's synapses
 
 
+def test_cuda_code_generation_for_device_random_inputs(tmp_path):
+    # the inputs drawn on the device (cuRAND): identity Poisson backgrounds on pyramids and AdEx
+    # cells, OU noise, a Poisson pool; six units (per-unit currents as a 2-D TimedArray) and a
+    # recorded sample of neurons per unit
+    from brian2 import Hz, nS, pA
+
+    from models.interneurons import SST_PAYEUR
+    from spiking.plan import (CurrentInjection, IdentityPoisson, NetworkPlan, OUNoise, PoissonPool, Population,
+                              Projection)
+    from spiking.stimuli import Constant
+
+    plan = NetworkPlan(duration=20 * ms)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=10, n_units=6))
+    plan.add_population(Population("sst", SST_PAYEUR, n_per_unit=4, n_units=6))
+    plan.add_population(PoissonPool("pool", 30, 5 * Hz))
+    plan.add_projection(Projection("pool_to_pyr", "pool", "pyr", "dendrite", "ampa", "in_degree", weight=1 * nS,
+                                   in_degree=5))
+    plan.add_background(IdentityPoisson("pyr", "soma", "ampa", 500 * Hz, 1 * nS))
+    plan.add_background(IdentityPoisson("sst", "soma", "gaba", 500 * Hz, 1 * nS))
+    plan.add_noise(OUNoise("pyr", "dendrite", mean=0 * pA, sigma=50 * pA))
+    plan.add_current(CurrentInjection("pyr", "dendrite", [Constant(k * 50 * pA) for k in range(6)]))
+    plan.record_spikes("pyr", sample_per_unit=3)
+    info = compile_project(plan, str(tmp_path / "cuda"), compile=False, compute_capability=9.0)
+    code = {name: open(os.path.join(info["directory"], "code_objects", name)).read()
+            for name in os.listdir(os.path.join(info["directory"], "code_objects")) if name.endswith(".cu")}
+    # brian2cuda fills per-kernel buffers with cuRAND (rand.cu) that the kernels read: normal
+    # numbers for the OU noise, uniform ones for the background arrivals and the Poisson pool
+    for kernel, kind in (("pyr_stateupdater", "randn"), ("pyr_background_resetter", "rand"),
+                         ("sst_background_resetter", "rand"), ("pool_spike_resetter", "rand")):
+        assert f"_ptr_array_{kernel}_codeobject_{kind}[" in code[f"{kernel}_codeobject.cu"], (kernel, kind)
+    generator = open(os.path.join(info["directory"], "rand.cu")).read()
+    assert "curandGenerateUniformDouble" in generator and "curandGenerateNormalDouble" in generator
+    assert sum(name.startswith("pyr_spikes_unit") and name.endswith("codeobject.cu") for name in code) == 6
+
+
 def _nvcc_with_curand() -> str | None:
     if shutil.which("nvcc") is None:
         return "no nvcc on PATH"
@@ -49,32 +84,43 @@ def _nvcc_with_curand() -> str | None:
 @pytest.mark.slow
 @pytest.mark.skipif(_nvcc_with_curand() is not None, reason=f"cannot compile CUDA here: {_nvcc_with_curand()}")
 def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
-    from brian2 import Hz, nS
+    from brian2 import Hz, nS, pA
 
-    from models.interneurons import PV_PAYEUR
+    from models.interneurons import PV_PAYEUR, SST_PAYEUR
     from models.synapses import STD_PAYEUR
-    from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, Population, Projection
+    from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, OUNoise, Population, Projection
     from spiking.stimuli import Step
 
-    # a small model keeps the nvcc time down: the pyramidal kernels (with the online detector and
-    # two identity backgrounds merged into one event) and a projection with per-presynaptic STP
-    # (node group, one-to-one update pathway, synapses reading the source's linked efficacy)
-    # onto AdEx interneurons
+    # one of each kind of kernel our code shapes, in a model small enough to keep nvcc to a few
+    # minutes (about 11 s of one core per kernel here): the pyramidal kernels with the online
+    # detector, OU noise and two identity backgrounds merged into one event; a projection with
+    # per-presynaptic STP (node group, one-to-one update pathway, synapses reading the source's
+    # linked efficacy) onto AdEx cells; burst-only transmission (a custom event of the pyramids);
+    # an all-to-all projection through a summing node read by a linked variable; a state monitor.
+    # (The full-feature network of test_backends compiled too, 63 kernels in 8 min: see the README.)
     plan = NetworkPlan(duration=50 * ms)
     plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=10))
     plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=4))
+    plan.add_population(Population("sst", SST_PAYEUR, n_per_unit=4))
     plan.add_projection(Projection("pyr_to_pv", "pyr", "pv", "soma", "ampa", "in_degree", weight=0.5 * nS,
                                    in_degree=3, stp=STD_PAYEUR))
+    plan.add_projection(Projection("pyr_to_sst", "pyr", "sst", "soma", "ampa", "in_degree", weight=0.5 * nS,
+                                   in_degree=3, transmit="bursts"))
+    plan.add_projection(Projection("sst_to_pyr", "sst", "pyr", "dendrite", "gaba", "all_to_all", weight=0.3 * nS))
     plan.add_background(IdentityPoisson("pyr", "soma", "ampa", 500 * Hz, 1 * nS))
     plan.add_background(IdentityPoisson("pyr", "dendrite", "gaba", 500 * Hz, 1 * nS))
+    plan.add_noise(OUNoise("pyr", "dendrite", mean=0 * pA, sigma=50 * pA))
     plan.add_current(CurrentInjection("pyr", "soma", Step(1.9 * nA, 10 * ms, 5 * ms)))
     plan.record_spikes("pyr")
+    plan.record_states("pyr", ["v_d"], [0, 5])
     plan.detect_bursts("pyr")
     info = compile_project(plan, str(tmp_path / "cuda"), compile=True, compute_capability=9.0)
     assert os.path.exists(os.path.join(info["directory"], "main"))
-    kernels = os.listdir(os.path.join(info["directory"], "code_objects"))
-    assert any(k.startswith("pyr_stp0_update_pre_codeobject") and k.endswith(".o") for k in kernels)
-    assert any(k.startswith("pyr_background_resetter_codeobject") and k.endswith(".o") for k in kernels)
+    objects = {k[:-len("_codeobject.o")] for k in os.listdir(os.path.join(info["directory"], "code_objects"))
+               if k.endswith("_codeobject.o")}
+    for kernel in ("pyr_stp0_update_pre", "pyr_background_resetter", "pyr_burst_thresholder", "pyr_to_sst_pre",
+                   "sst_to_pyr_node_stateupdater", "sst_to_pyr_pre", "pyr_states_0", "pyr_stateupdater"):
+        assert kernel in objects, kernel
 
 
 @pytest.mark.gpu
