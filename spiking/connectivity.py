@@ -55,9 +55,23 @@ def pairwise_bernoulli(n_sources: int, n_targets: int, p: float, rng: np.random.
     return i.astype(np.int64), j.astype(np.int64)
 
 
+#: Dense path of :func:`fixed_in_degree`: random keys are drawn for about this many (target,
+#: source) pairs at a time (16 M float64 keys: 128 MB).
+KEY_CHUNK_ELEMENTS = 16_000_000
+#: Sparse path of :func:`fixed_in_degree`: targets are drawn in chunks of about this many synapses.
+SPARSE_CHUNK_SYNAPSES = 4_000_000
+
+
 def fixed_in_degree(n_sources: int, n_targets: int, in_degree: int, rng: np.random.Generator,
                     exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Every target gets exactly ``in_degree`` distinct sources, drawn uniformly.
+
+    Time and memory are proportional to the number of synapses (``n_targets * in_degree``), not
+    to ``n_sources * n_targets``, as long as ``in_degree`` is at most a quarter of the sources:
+    each target draws ``in_degree`` sources with replacement and redraws only the repeats until
+    none are left. The process treats every source alike, so the chosen set is uniform among
+    the sets of ``in_degree`` sources. Denser choices take the ``in_degree`` smallest of fresh
+    uniform keys per target.
 
     Examples
     --------
@@ -66,16 +80,15 @@ def fixed_in_degree(n_sources: int, n_targets: int, in_degree: int, rng: np.rand
     [1, 2, 3, 4]
     """
     k = int(in_degree)
+    n_sources, n_targets = int(n_sources), int(n_targets)
     available = n_sources - (1 if exclude_self else 0)
     if k > available:
         raise ValueError(f"in_degree {k} exceeds the {available} available sources")
     if k == 0 or n_targets == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if k * k > 0.2 * n_sources:
-        # many repeats expected (birthday bound): take the k smallest of fresh uniform keys per
-        # target, in chunks of targets that keep the key matrix near 16 M numbers
-        chunk = max(1, int(16_000_000 // max(n_sources, 1)))
-        rows = []
+    rows = []
+    if 4 * k > available:
+        chunk = max(1, KEY_CHUNK_ELEMENTS // max(n_sources, 1))
         for start in range(0, n_targets, chunk):
             stop = min(n_targets, start + chunk)
             keys = rng.random((stop - start, n_sources))
@@ -87,22 +100,48 @@ def fixed_in_degree(n_sources: int, n_targets: int, in_degree: int, rng: np.rand
             # a copy: the slice is a view that would keep the whole chunk x n_sources index
             # array alive (12.7 GB at 40000 x 40000 when every chunk's array was kept)
             rows.append(chosen.astype(np.int64, copy=True))
-        sources = np.concatenate(rows)
-    else:  # few repeats: draw with replacement, redraw the rows with repeats or self-contacts
-        sources = rng.integers(0, n_sources, size=(n_targets, k))
-        targets = np.arange(n_targets)[:, None]
-        while True:
-            ordered = np.sort(sources, axis=1)
-            bad = np.any(ordered[:, 1:] == ordered[:, :-1], axis=1)
-            if exclude_self:
-                bad |= np.any(sources == targets, axis=1)
-            if not bad.any():
-                break
-            sources[bad] = rng.integers(0, n_sources, size=(int(bad.sum()), k))
-    i = sources.ravel().astype(np.int64)
+            del keys, chosen
+    else:
+        chunk = max(1, SPARSE_CHUNK_SYNAPSES // k)
+        for start in range(0, n_targets, chunk):
+            rows.append(_distinct_sources(rng, start, min(n_targets, start + chunk), n_sources, k, exclude_self))
+    sources = np.concatenate(rows)
+    del rows
+    i = sources.ravel()
+    del sources
     j = np.repeat(np.arange(n_targets, dtype=np.int64), k)
     order = np.argsort(i * np.int64(n_targets) + j)  # source-major; the keys are distinct
     return i[order], j[order]
+
+
+def _distinct_sources(rng: np.random.Generator, start: int, stop: int, n_sources: int, k: int,
+                      exclude_self: bool) -> np.ndarray:
+    """``k`` distinct sources for each target in ``[start, stop)`` (rows), by redrawing repeats.
+
+    With ``exclude_self``, target ``t`` draws from the ``n_sources - 1`` sources other than
+    ``t`` (values at or above ``t`` shift up by one), so no redraw is needed for self-contacts.
+    """
+    n_rows = stop - start
+    own = np.arange(start, stop, dtype=np.int64)[:, None]
+
+    def draw(owners):
+        # owners: the target of each value to draw (broadcast to the output shape)
+        if not exclude_self:
+            return rng.integers(0, n_sources, size=owners.shape, dtype=np.int64)
+        has_self = owners < n_sources
+        values = rng.integers(0, n_sources - has_self, dtype=np.int64)
+        return values + (has_self & (values >= owners))
+
+    sources = draw(np.broadcast_to(own, (n_rows, k)))
+    while True:
+        order = np.argsort(sources, axis=1, kind="stable")
+        ordered = np.take_along_axis(sources, order, axis=1)
+        repeat = ordered[:, 1:] == ordered[:, :-1]  # every occurrence after the first of a value
+        if not repeat.any():
+            return sources
+        rows, positions = np.nonzero(repeat)
+        slots = order[rows, positions + 1]
+        sources[rows, slots] = draw(own[rows, 0])
 
 
 def one_to_one(n: int) -> tuple[np.ndarray, np.ndarray]:
