@@ -46,6 +46,8 @@ def configure_vectorisation() -> None:
     """
     prefs.codegen.cpp.include_dirs = list(prefs.codegen.cpp.include_dirs) + [CPP_INCLUDE_DIR]
     prefs.codegen.cpp.headers = list(prefs.codegen.cpp.headers) + ['"spiking_vector_math.h"']
+    # a GCC option; Brian test-compiles every extra argument with the compiler in use and drops
+    # those it rejects (brian2.codegen.cpp_prefs.has_flag), so other compilers are unaffected
     prefs.codegen.cpp.extra_compile_args_gcc = list(prefs.codegen.cpp.extra_compile_args_gcc) + [
         f"--param=vect-max-version-for-alias-checks={VECTORISER_ALIAS_CHECKS}"]
 
