@@ -123,3 +123,32 @@ def test_network_identical_on_runtime_and_cpp_standalone_and_reruns_without_rebu
     first, second = results["cpp_standalone"]
     assert len(first.spikes["pyr"]) != len(second.spikes["pyr"])  # the overrides took effect ...
     assert second.timings_s["build_s"] == first.timings_s["build_s"]  # ... without a second build
+
+
+def test_standalone_build_releases_the_python_copies_of_the_network(tmp_path):
+    # once the project is written, the device's copies of connectivity and initial values (about
+    # 35 bytes per synapse) must not stay alive beside the running binary: at 1e6 cells the two
+    # did not fit into 24 GB together
+    import tracemalloc
+
+    from spiking.backend import BackendSession
+    from spiking.build import build_network
+    from spiking.plan import NetworkPlan, Population, Projection
+
+    plan = NetworkPlan(duration=1 * ms)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=20000))
+    plan.add_projection(Projection("rec", "pyr", "pyr", "dendrite", "gaba", "in_degree", weight=1 * nS,
+                                   in_degree=100))  # 2 M synapses
+    with BackendSession("cpp_standalone", dt=plan.dt, directory=str(tmp_path / "project")) as session:
+        tracemalloc.start()
+        try:
+            built = build_network(plan)
+            session.run(built.network, plan.duration, namespace=built.namespace)
+            held_before, _ = tracemalloc.get_traced_memory()
+            session.compile(compile=False)  # code generation: writes static_arrays/
+            held_after, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert held_before > 2_000_000 * 16  # the cached pre/post indices alone: 2 x 8 bytes per synapse
+    # what stays is the network's objects and code, not a copy per synapse (2 bytes per synapse)
+    assert held_after < 4_000_000 + 2_000_000 * 2, (held_before, held_after)
