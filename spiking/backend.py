@@ -45,7 +45,7 @@ from spiking.errors import BackendError, ParameterError
 from spiking.parameters import check_quantity
 
 __all__ = ["BACKENDS", "normalize_backend", "check_dt", "BackendSession", "RUNTIME_TARGET_ENV",
-           "MAX_DT", "cuda_library_paths"]
+           "MAX_DT", "cuda_library_paths", "forget_build_values"]
 
 BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 _ALIASES = {"cpp": "cpp_standalone", "cuda": "cuda_standalone", "standalone": "cpp_standalone"}
@@ -242,7 +242,7 @@ class BackendSession:
         device.build(directory=self.directory, compile=compile, run=False, with_output=False)
         self.timings["build_s" if compile else "codegen_s"] = time.perf_counter() - start
         self._built = compile
-        _release_build_arrays()
+        forget_build_values()
         return self.directory
 
     def execute(self, run_args: dict | None = None) -> None:
@@ -273,7 +273,7 @@ class BackendSession:
             device.build(directory=self.directory, compile=True, run=False, with_output=False)
             self.timings["build_s"] = time.perf_counter() - start
             self._built = True
-            _release_build_arrays()
+            forget_build_values()
         start = time.perf_counter()
         device.run(directory=self.directory, results_directory=f"results_{self._executions}",
                    with_output=False, run_args=run_args or {})
@@ -297,16 +297,32 @@ class BackendSession:
             raise BackendError("BackendSession used outside its `with` block")
 
 
-def _release_build_arrays() -> None:
-    """Free the standalone device's Python copies of the initial values once the project is
-    written: the static arrays (now files in ``static_arrays/``) and the cache of values known
-    at build time (connectivity, initial states), the way Brian itself invalidates entries set
-    on the command line. After a run Brian reads values from the results files instead. These
-    copies are about 35 bytes per synapse (1.4 GB at 4e7 synapses) and stayed alive beside the
-    running binary: at 1e6 cells (4e8 synapses) the two did not fit into 24 GB together."""
-    for var in list(device.array_cache):
-        device.array_cache[var] = None
-    device.static_arrays.clear()
+def forget_build_values(variables=None) -> None:
+    """Drop the standalone device's Python copies of values known at build time, the way Brian
+    invalidates the entries set on the command line; no-op on runtime. After a run Brian reads
+    values from the results files instead.
+
+    Parameters
+    ----------
+    variables : iterable of brian2 Variable, optional
+        Forget only these (e.g. a projection's ``_synaptic_pre``/``_synaptic_post``: an int64
+        copy of every synapse's indices, 16 bytes per synapse, which the build never reads
+        back). Without it, once the project is written: every cached value and the static
+        arrays (files in ``static_arrays/`` by then). These copies stayed alive beside the
+        running binary: at 1e6 cells (4e8 synapses) the two did not fit into 24 GB together.
+
+    Examples
+    --------
+    >>> forget_build_values()  # runtime device: nothing to forget
+    """
+    active = get_device()  # not Brian's `device` proxy: it answers a Dummy for missing attributes
+    cache = getattr(active, "array_cache", None)
+    if cache is None:
+        return
+    for var in list(cache) if variables is None else variables:
+        cache[var] = None
+    if variables is None:
+        active.static_arrays.clear()
 
 
 def encode_run_args(run_args: dict) -> list[str]:

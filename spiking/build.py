@@ -41,12 +41,13 @@ from typing import Any
 
 import numpy as np
 from brian2 import (Equations, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
-                    Hz, Synapses, TimedArray, amp, get_device, linked_var, mV, second, seed as brian_seed)
+                    Hz, Synapses, TimedArray, amp, linked_var, mV, second, seed as brian_seed)
 
 from models.interneurons import make_adex_group
 from models.pyramidal import detector_conditions, make_pyramidal_group, steady_state
 from models.synapses import STP_MODEL, on_pre_code, presynaptic_stp_model, presynaptic_stp_update_code
 from spiking import connectivity
+from spiking.backend import forget_build_values
 from spiking.codegen import use_branch_free_thresholds
 from spiking.errors import ParameterError
 from spiking.plan import NetworkPlan, PoissonPool, Population, Projection, SpikeTrainSource
@@ -354,18 +355,6 @@ def _make_stp_node(projections: list[Projection], source, name: str) -> tuple[Ne
     return node, updater
 
 
-def _forget_cached_indices(syn: Synapses) -> None:
-    """Standalone devices keep an int64 copy of every synapse's pre- and postsynaptic index
-    (16 bytes per synapse, 6.4 GB at 1e6 cells) beside the static arrays they write, for reading
-    ``syn.i``/``syn.j`` before the run; nothing here reads them (the counts come from the
-    connectivity arrays), and after a run Brian reads them from the results. Dropped the way
-    Brian invalidates a cache entry."""
-    cache = getattr(get_device(), "array_cache", None)
-    if cache is not None:
-        for name in ("_synaptic_pre", "_synaptic_post"):
-            cache[syn.variables[name]] = None
-
-
 def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: NetworkPlan,
                      rng: np.random.Generator) -> tuple[Synapses, int]:
     source_pop = plan.populations[projection.source]
@@ -397,7 +386,7 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
         n_equivalent = len(i)
     if len(i):
         syn.connect(i=i, j=j)
-        _forget_cached_indices(syn)
+        forget_build_values([syn.variables["_synaptic_pre"], syn.variables["_synaptic_post"]])
     else:
         syn.active = False
     syn.w_syn = projection.weight
