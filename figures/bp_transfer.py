@@ -25,6 +25,8 @@ import time
 import numpy as np
 
 NAME = "bp_transfer"
+#: Event/burst rule of the decoder: the reference code\'s spike trace (spiking.decoding).
+EVENT_RULE = "trace"
 SEED = 1707
 SOMATIC_CURRENTS_PA = (0, 100, 200)
 DENDRITIC_CURRENTS_PA = tuple(range(-100, 351, 50))
@@ -76,7 +78,7 @@ def compute(quick: bool = False, backend: str = "runtime", inhibition: bool = Tr
         result = sim.run()
     wall = time.perf_counter() - start
     spikes = result.spikes["pyr"]
-    d = decompose(spikes)
+    d = decompose(spikes, rule=EVENT_RULE)
     unit_of_event = spikes.unit_of_neuron[d.event_neurons]
     n_per_unit = spikes.neurons_per_unit
     er, bp = {}, {}
@@ -104,6 +106,7 @@ def summary(data: dict) -> dict:
                        "recurrent_stf_inhibition": data["inhibition"], "n_per_unit": data["n_per_unit"],
                        "step_s": data["step_s"], "burn_in_s": data["burn_in_s"],
                        "averaging": "last half of each step; bursts counted with their event",
+                       "event_rule": EVENT_RULE,
                        "stp_initial_u": 0.01, "n_synapses": data["n_synapses"]},
             "provenance": provenance(backend=data["backend"], seed=plan.seed, dt_ms=float(plan.dt * 1e3),
                                      wall_s=round(data["wall_s"], 3), simulation_timings_s=data["timings_s"])}

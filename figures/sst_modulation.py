@@ -30,6 +30,8 @@ import time
 import numpy as np
 
 NAME = "sst_modulation"
+#: Event/burst rule of the decoder: the reference code\'s spike trace (spiking.decoding).
+EVENT_RULE = "trace"
 SEED = 25
 DENDRITIC_CURRENTS_PA = tuple(range(-50, 401, 50))
 QUICK_DENDRITIC_CURRENTS_PA = tuple(range(-50, 401, 100))
@@ -111,7 +113,7 @@ def compute(quick: bool = False, backend: str = "runtime") -> dict:
             result = sim.run(overrides=overrides, currents={"pyr.dendrite": staircase})
             timings[name] = result.timings_s
             spikes = result.spikes["pyr"]
-            d = decompose(spikes)
+            d = decompose(spikes, rule=EVENT_RULE)
             er, bp = [], []
             for k in range(len(currents)):
                 t0, t1 = burn_in_s + k * step_s + step_s / 2, burn_in_s + (k + 1) * step_s
@@ -139,7 +141,7 @@ def summary(data: dict) -> dict:
                        "som_bias_pA": SOM_BIAS_PA, "step_s": data["step_s"], "burn_in_s": data["burn_in_s"],
                        "condition_overrides": {k: c["overrides"] for k, c in data["conditions"].items()},
                        "som_rate_hz": {k: c["som_rate_hz"] for k, c in data["conditions"].items()},
-                       "quick": data["quick"], "stp_initial_u": 0.01},
+                       "quick": data["quick"], "stp_initial_u": 0.01, "event_rule": EVENT_RULE},
             "provenance": provenance(backend=data["backend"], seed=plan.seed, dt_ms=float(plan.dt * 1e3),
                                      wall_s=round(data["wall_s"], 3), simulation_timings_s=data["timings_s"])}
 

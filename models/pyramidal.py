@@ -180,13 +180,17 @@ _SYNAPTIC_CURRENT = "I_syn = g_ampa*(E_ampa - V_drive) + g_gaba*(E_gaba - V_driv
 _SHARED_CONSTANT = "x : unit (shared, constant)"
 _LINKED_CONDUCTANCE = "g : siemens (linked)"
 #: Online event/burst detector state (models.md section 3): whether the current event already
-#: counted its burst (the time of the previous spike, t_last_spike, is always there: the bAP
-#: box uses it too).
+#: counted its burst, and (trace rule) the spike trace just after the last spike, decaying with
+#: time constant ``burst_isi``; it is read at spikes only, in closed form since the last spike
+#: (the time of the previous spike, t_last_spike, is always there: the bAP box uses it too).
 _DETECTOR = """
 burst_counted : 1
+burst_trace : 1
 burst_isi : second (shared, constant)
 """
-DETECTOR_VARIABLES = ("burst_counted", "burst_isi")
+DETECTOR_VARIABLES = ("burst_counted", "burst_trace", "burst_isi")
+#: Event/burst rules of the online detector (the offline decoder's ``rule``).
+DETECTOR_RULES = ("trace", "isi")
 
 _CORE = """
 f_d = 1/(1 + exp(-(v_d - E_d)/D_d)) : 1
@@ -277,28 +281,43 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
     return eqs
 
 
-#: A spike within ``burst_isi`` of the previous one (half a step of margin makes the 16 ms
-#: comparison exact on the time grid: ISI == burst_isi is a burst interval).
-_WITHIN_BURST = "t - t_last_spike{suffix} <= burst_isi{suffix} + 0.5*dt"
+#: A spike that continues the current event. Interval rule: within ``burst_isi`` of the previous
+#: spike (half a step of margin makes the 16 ms comparison exact on the time grid: ISI ==
+#: burst_isi is a burst interval). Trace rule: the trace just before the spike is at least e^-1
+#: (the offline decoder's 1 ns tolerance, so that both classify the same spikes alike: a tie,
+#: a single spike exactly burst_isi earlier, continues the event).
+_WITHIN_EVENT = {
+    "isi": "t - t_last_spike{suffix} <= burst_isi{suffix} + 0.5*dt",
+    "trace": "burst_trace{suffix}*exp(-(t - t_last_spike{suffix})/burst_isi{suffix}) >= "
+             "exp(-1 - 1e-9*second/burst_isi{suffix})",
+}
 
 
-def detector_conditions(suffix: str = "") -> dict[str, str]:
+def _within_event(rule: str, suffix: str = "") -> str:
+    if rule not in DETECTOR_RULES:
+        raise ParameterError(f"burst detector rule must be one of {DETECTOR_RULES}; got {rule!r}")
+    return _WITHIN_EVENT[rule].format(suffix=suffix)
+
+
+def detector_conditions(suffix: str = "", rule: str = "trace") -> dict[str, str]:
     """Conditions of the online event/burst detector, true at a somatic spike (evaluated before
     the reset) that starts an event (``"event"``) or that is the second spike of a burst
     (``"burst"``, once per burst). ``suffix="_pre"`` gives them for synaptic code (the detector
-    counts read them at spikes; models.md section 3).
+    counts read them at spikes; models.md section 3). ``rule`` is ``"trace"`` (the reference
+    code's spike trace) or ``"isi"`` (the interval since the previous spike), as in
+    :func:`spiking.decoding.decompose`.
 
     Examples
     --------
     >>> from models.pyramidal import detector_conditions
-    >>> detector_conditions()["event"]
+    >>> detector_conditions(rule="isi")["event"]
     'not (t - t_last_spike <= burst_isi + 0.5*dt)'
     """
-    within = _WITHIN_BURST.format(suffix=suffix)
+    within = _within_event(rule, suffix)
     return {"event": f"not ({within})", "burst": f"{within} and burst_counted{suffix} < 0.5"}
 
 
-def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = False
+def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = False, rule: str = "trace"
                          ) -> tuple[str, str, str | bool, dict | None]:
     """Threshold, reset, refractoriness and (with the detector) the custom events ``event``
     and ``burst``."""
@@ -315,8 +334,10 @@ def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = Fal
         # Custom events are evaluated on the same state as the spike threshold, before the
         # reset updates t_last_spike; during refractoriness V_s is held below threshold, so the
         # spike condition needs no refractory term.
-        events = {name: f"{threshold} and {condition}" for name, condition in detector_conditions().items()}
-        reset += f"burst_counted = int({_WITHIN_BURST.format(suffix='')})\n"
+        events = {name: f"{threshold} and {condition}" for name, condition in detector_conditions(rule=rule).items()}
+        reset += f"burst_counted = int({_within_event(rule)})\n"
+        if rule == "trace":
+            reset += "burst_trace = burst_trace*exp(-(t - t_last_spike)/burst_isi) + 1\n"
     reset += "t_last_spike = t\n"
     return threshold, reset, refractory, events
 
@@ -326,7 +347,7 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
                          method: str = "euler", initial_state: str | dict = "rest",
                          dt: Quantity | None = None, clock=None, extra_conductances: dict | None = None,
                          burst_detector: bool = False, burst_isi: Quantity = 16 * ms,
-                         detector_events: bool = True, extra_equations: Equations | None = None,
+                         detector_rule: str = "trace", detector_events: bool = True, extra_equations: Equations | None = None,
                          extra_events: dict[str, tuple[str, str]] | None = None) -> NeuronGroup:
     """Make one ``NeuronGroup`` of two-compartment pyramidal neurons.
 
@@ -358,7 +379,9 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         :func:`detector_conditions` at spikes instead, which saves two threshold tests per
         neuron and step).
     burst_isi : Quantity
-        Burst criterion of the detector (16 ms).
+        Time scale of the detector (16 ms): the trace's time constant, or the interval criterion.
+    detector_rule : {"trace", "isi"}
+        Event/burst rule of the detector (see :func:`detector_conditions`).
     extra_equations : Equations, optional
         More equations of the group (e.g. OU noise currents referenced by the current expressions).
     extra_events : dict, optional
@@ -381,7 +404,7 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         raise ParameterError(f"n_neurons must be an integer >= 1; got {n_neurons!r}")
     if not isinstance(params, PyramidalParameters):
         raise ParameterError(f"params must be PyramidalParameters; got {type(params).__name__}")
-    threshold, reset, refractory, events = _threshold_and_reset(params, burst_detector)
+    threshold, reset, refractory, events = _threshold_and_reset(params, burst_detector, detector_rule)
     if not detector_events:
         events = None
     eqs = pyramidal_equations(params, soma_current, dendrite_current, extra_conductances, burst_detector)
@@ -396,6 +419,7 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
     if burst_detector:
         group.burst_isi = burst_isi
         group.burst_counted = 0
+        group.burst_trace = 0
     for key, value in params.shared_values().items():
         setattr(group, key, value)
     group.t_last_spike = -1 * second  # no spike yet: no bAP, next spike is an event

@@ -296,6 +296,7 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
                                      dendrite_current=exprs["dendrite"], extra_conductances=extra_conductances,
                                      burst_detector=plan.needs_detector(population.name),
                                      burst_isi=plan.burst_isi_of(population.name),
+                                     detector_rule=plan.detector_rule_of(population.name),
                                      detector_events=any(p.source == population.name and p.transmit != "spikes"
                                                          for p in plan.projections.values()),
                                      extra_equations=extra_eqs,
@@ -480,7 +481,7 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
         counters = NeuronGroup(pop.n_units, "n_events : 1\nn_bursts : 1", name=f"{det.population}_unit_counts")
         # at each spike, before the reset: one pathway reads the detector's conditions (the
         # custom events exist only for pathways that transmit events or bursts)
-        condition = detector_conditions("_pre")
+        condition = detector_conditions("_pre", rule=det.rule)
         counting = Synapses(groups[det.population], counters,
                             on_pre=f"n_events_post += int({condition['event']})\n"
                                    f"n_bursts_post += int({condition['burst']})",

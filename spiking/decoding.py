@@ -1,16 +1,24 @@
 """Events and bursts from spike trains, and the meso-level rates of each unit.
 Pure numpy (plus xarray for labelled results); no brian2 import, so it works on recorded data.
 
-Definitions (models.md section 3; the authors' ``BurstRateMonitor``):
+Two event/burst rules (``rule=``), both with the 16 ms time scale ``burst_isi_s``:
 
-- a spike is an **event** if the interval since the neuron's previous spike is longer than
-  ``burst_isi_s`` (16 ms), or if it is the neuron's first spike in the window;
-- a **burst** is counted once, at the second spike of an event whose next interval is
-  ``<= burst_isi_s``; later spikes of the chain belong to the same burst;
-- at exactly ``burst_isi_s`` the interval counts as a burst interval (the authors' online
-  trace rule, trace < e^-1, gives the same). Intervals are compared with a tolerance of
-  1 ns so that spike times on a simulation grid (k * dt in floating point) are classified by
-  their exact number of steps.
+``"trace"`` (default; the authors' ``BurstRateMonitor`` and plastic connections)
+    Each neuron keeps a trace that gains +1 at every spike and decays exponentially with time
+    constant ``burst_isi_s``. A spike is an **event** when the trace just before it is below
+    e^-1; the next spike of that neuron, if it is not itself an event, is the event's **burst**
+    (counted once; later spikes belong to the same event). After a single spike this is the
+    interval rule below; after a burst the trace is above 1, so a new event needs a longer
+    silence (about 24 ms after a 6 ms doublet, about 30 ms after four spikes).
+``"isi"`` (the papers' text)
+    A spike is an event if the interval since the neuron's previous spike is longer than
+    ``burst_isi_s``, or if it is the neuron's first spike; an event whose next interval is
+    ``<= burst_isi_s`` is a burst, counted at its second spike.
+
+In both, the first spike of a recording is an event, and a tie (an interval of exactly
+``burst_isi_s`` after a single spike, trace exactly e^-1) continues the burst: intervals are
+compared with a tolerance of 1 ns, so that spike times on a simulation grid (k * dt in floating
+point) are classified by their exact number of steps.
 
 Per unit of N neurons and bin width D: event rate E = events/(N D), burst rate
 B = bursts/(N D), burst probability P = B/E.
@@ -23,6 +31,15 @@ Examples
 >>> d = decompose(spikes)
 >>> d.event_times_s.tolist(), d.burst_times_s.tolist()
 ([0.1, 0.3], [0.105])
+
+A four-spike burst followed by a spike 20 ms later: one event under the trace rule, two under
+the interval rule.
+
+>>> spikes = SpikeData.from_trains([[0.100, 0.105, 0.110, 0.115, 0.135]], 0.0, 1.0)
+>>> decompose(spikes, rule="trace").event_n_spikes.tolist()
+[5]
+>>> decompose(spikes, rule="isi").event_n_spikes.tolist()
+[4, 1]
 """
 
 from __future__ import annotations
@@ -34,13 +51,30 @@ import xarray as xr
 
 from spiking.spikes import SpikeData
 
-__all__ = ["BURST_ISI_S", "ISI_TOLERANCE_S", "Decomposition", "decompose", "unit_rates",
-           "moving_average_rates"]
+__all__ = ["BURST_ISI_S", "ISI_TOLERANCE_S", "EVENT_RULES", "DEFAULT_EVENT_RULE", "Decomposition",
+           "decompose", "trace_before_spikes", "unit_rates", "moving_average_rates", "check_event_rule"]
 
 #: Burst criterion of Naud & Sprekeler 2018 / Payeur et al. 2021 (seconds).
 BURST_ISI_S = 0.016
 #: Tolerance of the interval comparison (seconds): far below any dt, far above float error.
 ISI_TOLERANCE_S = 1e-9
+#: The event/burst rules: the reference code's spike trace, and the papers' last-interval rule.
+EVENT_RULES = ("trace", "isi")
+#: The reference implementation's rule (its ``BurstRateMonitor``).
+DEFAULT_EVENT_RULE = "trace"
+
+
+def check_event_rule(rule: str) -> str:
+    """Return ``rule`` if it is one of :data:`EVENT_RULES`, else raise ``ValueError`` naming them.
+
+    Examples
+    --------
+    >>> check_event_rule("isi")
+    'isi'
+    """
+    if rule not in EVENT_RULES:
+        raise ValueError(f"rule must be one of {EVENT_RULES}; got {rule!r}")
+    return rule
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,14 +110,65 @@ class Decomposition:
         return self.event_times_s[self.burst_event]
 
 
-def decompose(spikes: SpikeData, burst_isi_s: float = BURST_ISI_S) -> Decomposition:
-    """Split spikes into events and bursts by the interval rule.
+def _sorted_by_neuron(spikes: SpikeData):
+    order = np.lexsort((spikes.times_s, spikes.indices))  # by neuron, then time
+    t, n = spikes.times_s[order], spikes.indices[order]
+    new_neuron = np.ones(t.size, dtype=bool)
+    new_neuron[1:] = n[1:] != n[:-1]
+    return order, t, n, new_neuron
+
+
+def _trace_before(t: np.ndarray, new_neuron: np.ndarray, tau_s: float) -> np.ndarray:
+    """Trace value just before each spike (sorted by neuron, then time): x_k = (x_{k-1} + 1)
+    exp(-(t_k - t_{k-1})/tau), 0 at a neuron's first spike. The recursion runs over the spike's
+    rank within its neuron's train, vectorised across neurons."""
+    x = np.zeros(t.size)
+    if t.size < 2:
+        return x
+    elapsed = np.full(t.size, np.inf)
+    elapsed[1:] = t[1:] - t[:-1]
+    elapsed[new_neuron] = np.inf  # a neuron's first spike: empty trace
+    decay = np.exp(-elapsed / tau_s)
+    starts = np.nonzero(new_neuron)[0]
+    rank = np.arange(t.size) - np.repeat(starts, np.diff(np.append(starts, t.size)))
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[by_rank], np.arange(1, rank.max() + 2))
+    for r in range(1, rank.max() + 1):
+        idx = by_rank[bounds[r - 1]:bounds[r]]
+        x[idx] = (x[idx - 1] + 1.0) * decay[idx]
+    return x
+
+
+def trace_before_spikes(spikes: SpikeData, tau_s: float = BURST_ISI_S) -> np.ndarray:
+    """The reference monitor's per-neuron spike trace just before each spike (same order as
+    ``spikes``): the sum of exp(-(t - t_j)/tau_s) over the neuron's earlier spikes t_j.
+
+    Examples
+    --------
+    >>> spikes = SpikeData.from_trains([[0.0, 0.016]], 0.0, 1.0)
+    >>> round(float(trace_before_spikes(spikes)[1]), 6)  # e^-1
+    0.367879
+    """
+    if not tau_s > 0:
+        raise ValueError(f"tau_s must be > 0 seconds; got {tau_s}")
+    order, t, _, new_neuron = _sorted_by_neuron(spikes)
+    out = np.empty(t.size)
+    out[order] = _trace_before(t, new_neuron, float(tau_s))
+    return out
+
+
+def decompose(spikes: SpikeData, burst_isi_s: float = BURST_ISI_S,
+              rule: str = DEFAULT_EVENT_RULE) -> Decomposition:
+    """Split spikes into events and bursts by the trace rule or the interval rule.
 
     Parameters
     ----------
     spikes : SpikeData
     burst_isi_s : float
-        Burst criterion in seconds (> 0); intervals ``<= burst_isi_s`` continue a burst.
+        Time scale in seconds (> 0): the trace's time constant (``rule="trace"``), or the
+        interval criterion (``rule="isi"``: intervals ``<= burst_isi_s`` continue a burst).
+    rule : {"trace", "isi"}
+        Event/burst rule, see the module docstring. ``"trace"`` is the reference code's.
 
     Returns
     -------
@@ -97,15 +182,17 @@ def decompose(spikes: SpikeData, burst_isi_s: float = BURST_ISI_S) -> Decomposit
     """
     if not burst_isi_s > 0:
         raise ValueError(f"burst_isi_s must be > 0 seconds; got {burst_isi_s}")
-    times, neurons = spikes.times_s, spikes.indices
-    order = np.lexsort((times, neurons))  # by neuron, then time
-    t, n = times[order], neurons[order]
-    new_neuron = np.ones(t.size, dtype=bool)
-    new_neuron[1:] = n[1:] != n[:-1]
-    isi = np.full(t.size, np.inf)
-    isi[1:] = t[1:] - t[:-1]
-    isi[new_neuron] = np.inf
-    event_sorted = isi > burst_isi_s + ISI_TOLERANCE_S
+    check_event_rule(rule)
+    order, t, n, new_neuron = _sorted_by_neuron(spikes)
+    if rule == "isi":
+        isi = np.full(t.size, np.inf)
+        isi[1:] = t[1:] - t[:-1]
+        isi[new_neuron] = np.inf
+        event_sorted = isi > burst_isi_s + ISI_TOLERANCE_S
+    else:
+        # the tolerance moves a tie (trace exactly e^-1) to the burst side, as for the intervals
+        trace = _trace_before(t, new_neuron, float(burst_isi_s))
+        event_sorted = trace * np.exp(ISI_TOLERANCE_S / burst_isi_s) < np.exp(-1.0)
     event_id = np.cumsum(event_sorted) - 1  # each spike's event (a neuron's first spike is an event)
     n_events = int(event_sorted.sum())
     n_spikes = np.bincount(event_id, minlength=n_events) if t.size else np.zeros(0, int)
@@ -148,7 +235,7 @@ def _gaussian_smooth(counts: np.ndarray, sigma_bins: float) -> np.ndarray:
 
 def unit_rates(spikes: SpikeData, bin_width_s: float, t_start_s: float | None = None,
                t_stop_s: float | None = None, burst_isi_s: float = BURST_ISI_S, burst_time: str = "event",
-               smoothing_s: float | None = None) -> xr.Dataset:
+               smoothing_s: float | None = None, rule: str = DEFAULT_EVENT_RULE) -> xr.Dataset:
     """Event rate E(t), burst rate B(t) and burst probability P(t) of each unit, in bins.
 
     Parameters
@@ -160,13 +247,15 @@ def unit_rates(spikes: SpikeData, bin_width_s: float, t_start_s: float | None = 
     t_start_s, t_stop_s : float, optional
         Window (default: the recording's).
     burst_isi_s : float
-        Burst criterion (seconds).
+        Time scale of the event rule (seconds).
     burst_time : {"event", "second_spike"}
         Where a burst is counted: in the bin of its event (event-aligned, keeps P <= 1 per bin)
         or of its second spike (the online detector's convention).
     smoothing_s : float, optional
         Standard deviation (seconds) of a Gaussian kernel applied to the event and burst counts
         before the division.
+    rule : {"trace", "isi"}
+        Event/burst rule (see :func:`decompose`); ``"trace"`` is the reference code's.
 
     Returns
     -------
@@ -192,7 +281,7 @@ def unit_rates(spikes: SpikeData, bin_width_s: float, t_start_s: float | None = 
     if n_bins < 1:
         raise ValueError(f"window [{start}, {stop}) s is shorter than one bin of {bin_width_s} s")
     edges = start + bin_width_s * np.arange(n_bins + 1)
-    d = decompose(spikes, burst_isi_s)
+    d = decompose(spikes, burst_isi_s, rule)
     n_units = spikes.n_units
     events = _bin_counts(d.event_times_s, d.event_neurons, spikes.unit_of_neuron, n_units, edges)
     b_times = d.burst_event_times_s if burst_time == "event" else d.burst_times_s
@@ -207,7 +296,7 @@ def unit_rates(spikes: SpikeData, bin_width_s: float, t_start_s: float | None = 
         burst_probability = np.where(events > 0, bursts / np.where(events > 0, events, 1), np.nan)
     coords = {"unit": np.arange(n_units), "time": 0.5 * (edges[:-1] + edges[1:]),
               "n_neurons": ("unit", spikes.neurons_per_unit)}
-    attrs = {"bin_width_s": bin_width_s, "burst_isi_s": burst_isi_s, "burst_time": burst_time,
+    attrs = {"bin_width_s": bin_width_s, "burst_isi_s": burst_isi_s, "event_rule": rule, "burst_time": burst_time,
              "smoothing_s": smoothing_s or 0.0, "t_start_s": start, "t_stop_s": stop}
     ds = xr.Dataset({"event_rate": (("unit", "time"), event_rate, {"units": "Hz"}),
                      "burst_rate": (("unit", "time"), burst_rate, {"units": "Hz"}),
@@ -219,12 +308,13 @@ def unit_rates(spikes: SpikeData, bin_width_s: float, t_start_s: float | None = 
 
 
 def moving_average_rates(spikes: SpikeData, tau_avg_s: float, dt_s: float = 1e-3,
-                         burst_isi_s: float = BURST_ISI_S) -> xr.Dataset:
+                         burst_isi_s: float = BURST_ISI_S, rule: str = DEFAULT_EVENT_RULE) -> xr.Dataset:
     """Exponential moving averages of each unit's event and burst rates, as in the learning rule.
 
     Each event (burst) adds ``1/tau_avg_s`` to the unit-averaged trace E-bar (B-bar), which decays
     with ``tau_avg_s``; the moving-average burst probability is P-bar = B-bar/E-bar. Bursts are
-    counted at their second spike, as an online trace would.
+    counted at their second spike, as an online trace would. ``burst_isi_s`` and ``rule`` select
+    the event/burst rule as in :func:`decompose`.
 
     Returns
     -------
@@ -244,7 +334,7 @@ def moving_average_rates(spikes: SpikeData, tau_avg_s: float, dt_s: float = 1e-3
         raise ValueError("tau_avg_s and dt_s must be > 0 seconds")
     n_steps = int(np.ceil(spikes.duration_s / dt_s - 1e-9))
     edges = spikes.t_start_s + dt_s * np.arange(n_steps + 1)
-    d = decompose(spikes, burst_isi_s)
+    d = decompose(spikes, burst_isi_s, rule)
     events = _bin_counts(d.event_times_s, d.event_neurons, spikes.unit_of_neuron, spikes.n_units, edges)
     bursts = _bin_counts(d.burst_times_s, d.burst_neurons, spikes.unit_of_neuron, spikes.n_units, edges)
     decay = np.exp(-dt_s / tau_avg_s)
@@ -265,4 +355,5 @@ def moving_average_rates(spikes: SpikeData, tau_avg_s: float, dt_s: float = 1e-3
     return xr.Dataset({"event_rate_avg": (("unit", "time"), e_avg, {"units": "Hz"}),
                        "burst_rate_avg": (("unit", "time"), b_avg, {"units": "Hz"}),
                        "burst_probability_avg": (("unit", "time"), p_avg, {"units": "1"})},
-                      coords=coords, attrs={"tau_avg_s": tau_avg_s, "dt_s": dt_s, "burst_isi_s": burst_isi_s})
+                      coords=coords, attrs={"tau_avg_s": tau_avg_s, "dt_s": dt_s, "burst_isi_s": burst_isi_s,
+                                                "event_rule": rule})

@@ -34,7 +34,7 @@ import numpy as np
 from brian2 import Hz, Quantity, amp, ms, mV, second, siemens
 
 from models.interneurons import AdExParameters
-from models.pyramidal import PyramidalParameters
+from models.pyramidal import DETECTOR_RULES, PyramidalParameters
 from models.synapses import RECEPTORS, TRANSMISSIONS, STPParameters
 from spiking.backend import check_dt
 from spiking.errors import ParameterError
@@ -342,15 +342,21 @@ class StateRecording:
 @dataclasses.dataclass(frozen=True)
 class BurstDetector:
     """Online event and burst counts of each unit of a pyramidal population, per bin of
-    ``bin_width``, counted inside the simulation (no spikes shipped)."""
+    ``bin_width``, counted inside the simulation (no spikes shipped). ``rule`` is the event/burst
+    rule, ``"trace"`` (the reference code's, default) or ``"isi"``, with time scale
+    ``burst_isi`` (see :func:`spiking.decoding.decompose`); it also decides which spikes the
+    population's event- and burst-transmitting projections send."""
 
     population: str
     bin_width: Quantity = dataclasses.field(default_factory=lambda: 10 * ms)
     burst_isi: Quantity = dataclasses.field(default_factory=lambda: 16 * ms)
+    rule: str = "trace"
 
     def __post_init__(self) -> None:
         check_quantity("bin_width", self.bin_width, second, "positive", owner="BurstDetector")
         check_quantity("burst_isi", self.burst_isi, second, "positive", owner="BurstDetector")
+        if self.rule not in DETECTOR_RULES:
+            raise ParameterError(f"BurstDetector.rule must be one of {DETECTOR_RULES}; got {self.rule!r}")
 
 
 class NetworkPlan:
@@ -496,13 +502,14 @@ class NetworkPlan:
             check_quantity("dt", dt, second, "positive", owner="record_states")
         self.state_recordings.append(StateRecording(population, tuple(variables), neurons, dt))
 
-    def detect_bursts(self, population: str, bin_width: Quantity = 10 * ms, burst_isi: Quantity = 16 * ms) -> None:
+    def detect_bursts(self, population: str, bin_width: Quantity = 10 * ms, burst_isi: Quantity = 16 * ms,
+                      rule: str = "trace") -> None:
         target = self._population(population, "detect_bursts")
         if target.cell_type != "pyramidal":
             raise ParameterError(f"detect_bursts: {population!r} is {target.cell_type}; the detector is pyramidal")
         if any(d.population == population for d in self.detectors):
             raise ParameterError(f"detect_bursts: {population!r} already has a detector")
-        self.detectors.append(BurstDetector(population, bin_width, burst_isi))
+        self.detectors.append(BurstDetector(population, bin_width, burst_isi, rule))
 
     # -- derived facts ---------------------------------------------------------------------------
     def needs_detector(self, population: str) -> bool:
@@ -515,6 +522,13 @@ class NetworkPlan:
             if d.population == population:
                 return d.burst_isi
         return 16 * ms
+
+    def detector_rule_of(self, population: str) -> str:
+        """The event/burst rule of the population's detector (``"trace"`` without one)."""
+        for d in self.detectors:
+            if d.population == population:
+                return d.rule
+        return "trace"
 
     def monitor_memory_mb(self) -> dict[str, float]:
         """Estimated memory of each requested monitor (MB): spikes as (8-byte time, 4-byte index)

@@ -131,7 +131,7 @@ def _online_rates(plan: NetworkPlan, name: str, group: str, monitor: str, read: 
                      "burst_rate": (("unit", "time"), bursts / denominator, {"units": "Hz"}),
                      "burst_probability": (("unit", "time"), bp, {"units": "1"})},
                     coords={"unit": np.arange(pop.n_units), "time": 0.5 * (edges[:-1] + edges[1:])},
-                    attrs={"bin_width_s": bin_s, "burst_isi_s": float(detector.burst_isi),
+                    attrs={"bin_width_s": bin_s, "burst_isi_s": float(detector.burst_isi), "event_rule": detector.rule,
                            "burst_time": "second_spike", "source": "online detector"})
     ds.time.attrs["units"] = "s"
     return ds

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spiking.decoding import decompose, moving_average_rates, unit_rates
+from spiking.decoding import EVENT_RULES, decompose, moving_average_rates, trace_before_spikes, unit_rates
 from spiking.spikes import SpikeData
 
 DT = 1e-4  # a simulation grid: spike times are k * DT in floating point
@@ -24,24 +24,88 @@ def test_isolated_doublet_triplet():
     assert d.burst_event_times_s.tolist() == pytest.approx([0.2, 0.3])
 
 
+@pytest.mark.parametrize("rule", EVENT_RULES)
 @pytest.mark.parametrize("start_step", [1000, 3333, 7777, 12345])
-def test_isi_exactly_at_threshold_is_a_burst(start_step):
-    # 160 steps of 0.1 ms = 16 ms exactly; in floating point k*DT differences are off by ~1e-17
+def test_isi_exactly_at_threshold_is_a_burst(start_step, rule):
+    # 160 steps of 0.1 ms = 16 ms exactly; in floating point k*DT differences are off by ~1e-17.
+    # After a single spike both rules are the interval rule (trace e^-(isi/16 ms) < e^-1).
     t = _grid(start_step, start_step + 160)
-    d = decompose(SpikeData.from_trains([t], 0.0, 2.0))
+    d = decompose(SpikeData.from_trains([t], 0.0, 2.0), rule=rule)
     assert d.event_n_spikes.tolist() == [2]
     # one step longer is two events
     t = _grid(start_step, start_step + 161)
-    d = decompose(SpikeData.from_trains([t], 0.0, 2.0))
+    d = decompose(SpikeData.from_trains([t], 0.0, 2.0), rule=rule)
     assert d.event_n_spikes.tolist() == [1, 1] and len(d.burst_times_s) == 0
 
 
 def test_burst_chain_and_new_event_after_gap():
-    # ISIs: 10, 10 (burst), 20 (new event), 5 (burst)
+    # ISIs: 10, 10 (burst), 20 (new event under the interval rule), 5 (burst)
     t = _grid(0, 100, 200, 400, 450)
-    d = decompose(SpikeData.from_trains([t], 0.0, 1.0))
+    d = decompose(SpikeData.from_trains([t], 0.0, 1.0), rule="isi")
     assert d.event_n_spikes.tolist() == [3, 2]
     assert d.burst_times_s.tolist() == pytest.approx([0.01, 0.045])
+    # trace rule: before the spike at 40 ms the trace is e^-40/16 + e^-30/16 + e^-20/16 = 0.52
+    # > e^-1, so the tail belongs to the first event (one burst only)
+    d = decompose(SpikeData.from_trains([t], 0.0, 1.0), rule="trace")
+    assert d.event_n_spikes.tolist() == [5]
+    assert d.burst_times_s.tolist() == pytest.approx([0.01])
+
+
+def test_four_spike_burst_then_spike_20_ms_later():
+    # the case the issue names: under the interval rule the last spike is a new event (its
+    # interval, 20 ms, is > 16 ms); the trace before it is sum_k e^-(20 + 5k)/16, k = 0..3,
+    # = 0.72 > e^-1, so under the trace rule it is part of the burst
+    t = _grid(1000, 1050, 1100, 1150, 1350)
+    spikes = SpikeData.from_trains([t], 0.0, 1.0)
+    isi, trace = decompose(spikes, rule="isi"), decompose(spikes, rule="trace")
+    assert isi.event_n_spikes.tolist() == [4, 1] and len(isi.burst_times_s) == 1
+    assert trace.event_n_spikes.tolist() == [5] and len(trace.burst_times_s) == 1
+    expected = sum(np.exp(-(20 + 5 * k) / 16) for k in range(4))
+    assert trace_before_spikes(spikes)[-1] == pytest.approx(expected, rel=1e-12)  # exact arithmetic
+
+
+@pytest.mark.parametrize("gap_steps, new_event", [(243, False), (244, True)])
+def test_silence_needed_after_a_doublet(gap_steps, new_event):
+    # after a doublet 6 ms apart the trace falls below e^-1 only g > 16 ms (1 + ln(1 + e^-6/16))
+    # = 24.37 ms after the second spike: 24.3 ms is still the same event, 24.4 ms a new one
+    t = _grid(1000, 1060, 1060 + gap_steps)
+    d = decompose(SpikeData.from_trains([t], 0.0, 1.0), rule="trace")
+    assert d.event_n_spikes.tolist() == ([2, 1] if new_event else [3])
+
+
+def test_trace_is_the_sum_of_decaying_spikes():
+    # the vectorised recursion equals the definition, sum over earlier spikes of e^-(t - t_j)/tau,
+    # on random trains of uneven lengths (float64: relative 1e-12)
+    rng = np.random.default_rng(3)
+    trains = [np.sort(rng.uniform(0, 0.5, n)) for n in (0, 1, 2, 7, 40, 90)]
+    spikes = SpikeData.from_trains(trains, 0.0, 0.5)
+    got = trace_before_spikes(spikes, tau_s=0.016)
+    for k, (t, i) in enumerate(zip(spikes.times_s, spikes.indices)):
+        earlier = trains[i][trains[i] < t]
+        assert got[k] == pytest.approx(np.exp(-(t - earlier) / 0.016).sum(), rel=1e-12, abs=1e-300)
+
+
+def test_rules_agree_without_close_spike_chains():
+    # chains of at most 4 spikes 3 ms apart, chain starts >= 60 ms apart, so every silence is
+    # >= 51 ms: the trace after it is < 4 e^-51/16 = 0.17 < e^-1 and within a chain it is
+    # > e^-3/16 > e^-1, so the two rules classify every spike alike
+    rng = np.random.default_rng(5)
+    trains = []
+    for _ in range(50):
+        starts = np.cumsum(rng.uniform(0.06, 0.2, 20))
+        trains.append(np.concatenate([s + 0.003 * np.arange(rng.integers(1, 5)) for s in starts]))
+    spikes = SpikeData.from_trains(trains, 0.0, 5.0)
+    a, b = decompose(spikes, rule="isi"), decompose(spikes, rule="trace")
+    np.testing.assert_array_equal(a.is_event, b.is_event)
+    np.testing.assert_array_equal(a.is_burst_start, b.is_burst_start)
+
+
+def test_unknown_rule_is_rejected():
+    spikes = SpikeData.from_trains([[0.1]], 0.0, 1.0)
+    with pytest.raises(ValueError, match="rule must be one of"):
+        decompose(spikes, rule="last_isi")
+    with pytest.raises(ValueError, match="rule must be one of"):
+        unit_rates(spikes, 0.5, rule="ISI")
 
 
 def test_empty_and_silent_neurons_count_in_rates():
@@ -93,7 +157,7 @@ def test_poisson_closed_forms(rate_hz):
     trains = [np.cumsum(rng.exponential(1 / rate_hz, int(rate_hz * duration * 1.3) + 50)) for _ in range(n_neurons)]
     trains = [t[t < duration] for t in trains]
     spikes = SpikeData.from_trains(trains, 0.0, duration)
-    ds = unit_rates(spikes, duration)
+    ds = unit_rates(spikes, duration, rule="isi")  # the closed forms are those of the interval rule
     T = 0.016
     n_events = float(ds.event_count.sum())
     expected_er = rate_hz * np.exp(-rate_hz * T)

@@ -75,6 +75,34 @@ def test_online_detector_equals_offline_decoder(two_units):
     np.testing.assert_array_equal(online.burst_count.values, offline.burst_count.values)
 
 
+def _bursting_detector_run(rule):
+    # strong dendritic drive: long bursts with 16-30 ms tails, where the two rules differ
+    plan = NetworkPlan(duration=1 * second, seed=5)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=40))
+    plan.add_noise(OUNoise("pyr", "soma", mean=100 * pA, sigma=300 * pA))
+    plan.add_noise(OUNoise("pyr", "dendrite", mean=350 * pA, sigma=300 * pA))
+    plan.record_spikes("pyr")
+    plan.detect_bursts("pyr", bin_width=10 * ms, rule=rule)
+    with Simulation(plan) as sim:
+        return sim.run()
+
+
+def test_online_detector_equals_offline_decoder_under_both_rules():
+    counts = {}
+    for rule in ("trace", "isi"):
+        result = _bursting_detector_run(rule)
+        online = result.online["pyr"]
+        assert online.attrs["event_rule"] == rule
+        offline = unit_rates(result.spikes["pyr"], 0.01, burst_time="second_spike", rule=rule)
+        np.testing.assert_array_equal(online.event_count.values, offline.event_count.values)
+        np.testing.assert_array_equal(online.burst_count.values, offline.burst_count.values)
+        counts[rule] = (int(online.event_count.sum()), int(online.burst_count.sum()))
+    # same seed, same spikes: the rules see the same trains; the trace rule merges burst tails
+    # into their event, so it has fewer events (and never more bursts than events)
+    assert counts["trace"][0] < counts["isi"][0], counts
+    assert counts["trace"][1] <= counts["trace"][0]
+
+
 def test_same_seed_same_spikes_different_seed_different():
     a = _run_small(seed=11)
     b = _run_small(seed=11)

@@ -50,6 +50,7 @@ def _spec(**changes):
     ({"arguments": {"n_neurons": 10}}, "are not arguments of experiment"),
     ({"decode": {"populations": ["pv"], "t_start_ms": 0}}, "records"),
     ({"decode": {"populations": ["pyr"], "t_start_ms": 0, "t_stop_ms": 5000}}, "must lie inside"),
+    ({"decode": {"populations": ["pyr"], "t_start_ms": 0, "event_rule": "last_isi"}}, "event_rule must be one of"),
     ({"seeds": [1, 1]}, "distinct"),
     ({"colour": "blue"}, "unknown keys ['colour']"),
     ({"axes": [{"name": "x", "target": "u", "values": [0.5]}]}, "neither a knob"),

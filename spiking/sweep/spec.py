@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from spiking.backend import normalize_backend
+from spiking.decoding import EVENT_RULES
 from spiking.errors import ParameterError
 
 __all__ = ["Axis", "Decode", "SweepSpec", "Point", "parse_unit"]
@@ -135,22 +136,26 @@ class Axis:
 class Decode:
     """What each point keeps: per-unit event rate, burst rate, burst probability and firing
     rate of ``populations`` over ``[t_start_ms, t_stop_ms)``, in bins of ``bin_width_ms``
-    (one bin over the window when omitted); bursts are spikes closer than ``burst_isi_ms``."""
+    (one bin over the window when omitted); events and bursts by ``event_rule`` ("trace", the
+    reference code's, or "isi") with time scale ``burst_isi_ms`` (see
+    :func:`spiking.decoding.decompose`)."""
 
     populations: tuple[str, ...]
     t_start_ms: float
     t_stop_ms: float | None = None
     bin_width_ms: float | None = None
     burst_isi_ms: float = 16.0
+    event_rule: str = "trace"
 
     @classmethod
     def from_dict(cls, entry: Any) -> "Decode":
         if not isinstance(entry, dict):
             raise ParameterError(f"decode must be a mapping with populations and t_start_ms; got {entry!r}")
-        unknown = set(entry) - {"populations", "t_start_ms", "t_stop_ms", "bin_width_ms", "burst_isi_ms"}
+        unknown = set(entry) - {"populations", "t_start_ms", "t_stop_ms", "bin_width_ms", "burst_isi_ms",
+                                "event_rule"}
         if unknown:
             raise ParameterError(f"decode: unknown keys {sorted(unknown)} (allowed: populations, t_start_ms, "
-                                 "t_stop_ms, bin_width_ms, burst_isi_ms)")
+                                 "t_stop_ms, bin_width_ms, burst_isi_ms, event_rule)")
         pops = entry.get("populations")
         if isinstance(pops, str):
             pops = [pops]
@@ -166,7 +171,10 @@ class Decode:
             raise ParameterError(f"decode: need 0 <= t_start_ms < t_stop_ms; got {start}, {stop}")
         if (width is not None and not width > 0) or not isi > 0:
             raise ParameterError(f"decode: bin_width_ms and burst_isi_ms must be > 0; got {width}, {isi}")
-        return cls(tuple(pops), start, stop, width, isi)
+        rule = entry.get("event_rule", "trace")
+        if rule not in EVENT_RULES:
+            raise ParameterError(f"decode.event_rule must be one of {EVENT_RULES}; got {rule!r}")
+        return cls(tuple(pops), start, stop, width, isi, rule)
 
 
 @dataclasses.dataclass(frozen=True)

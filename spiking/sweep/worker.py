@@ -67,7 +67,7 @@ def decode_point(result, decode: Decode, duration_s: float) -> xr.Dataset:
     for pop in decode.populations:
         spikes = result.spikes[pop]
         rates = unit_rates(spikes, bin_width_s=width, t_start_s=t_start, t_stop_s=t_stop,
-                           burst_isi_s=decode.burst_isi_ms / 1e3)
+                           burst_isi_s=decode.burst_isi_ms / 1e3, rule=decode.event_rule)
         in_window = (spikes.times_s >= t_start) & (spikes.times_s < t_stop)
         spike_counts = np.bincount(spikes.unit_of_neuron[spikes.indices[in_window]], minlength=spikes.n_units)
         firing = spike_counts / (spikes.neurons_per_unit * (t_stop - t_start))
@@ -81,7 +81,7 @@ def decode_point(result, decode: Decode, duration_s: float) -> xr.Dataset:
     ds = xr.Dataset(variables, coords=coords)
     ds["run_s"] = xr.DataArray(float(result.timings_s.get("run_s", np.nan)), attrs={"units": "s"})
     ds.attrs.update({"t_start_s": t_start, "t_stop_s": t_stop, "bin_width_s": width,
-                     "burst_isi_s": decode.burst_isi_ms / 1e3})
+                     "burst_isi_s": decode.burst_isi_ms / 1e3, "event_rule": decode.event_rule})
     return ds
 
 
