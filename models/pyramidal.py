@@ -46,6 +46,7 @@ import numpy as np
 from brian2 import (Equations, NeuronGroup, Quantity, amp, mV, ms, nS, pA, pF, second,
                     volt)
 
+from spiking.decoding import TRACE_THRESHOLD
 from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, choice, parameter
 
@@ -283,13 +284,13 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
 
 #: A spike that continues the current event. Interval rule: within ``burst_isi`` of the previous
 #: spike (half a step of margin makes the 16 ms comparison exact on the time grid: ISI ==
-#: burst_isi is a burst interval). Trace rule: the trace just before the spike is at least e^-1
-#: (the offline decoder's 1 ns tolerance, so that both classify the same spikes alike: a tie,
-#: a single spike exactly burst_isi earlier, continues the event).
+#: burst_isi is a burst interval). Trace rule: the trace just before the spike is at least e^-1,
+#: with the offline decoder's threshold literal (so both classify the same spikes alike: a tie,
+#: a single spike exactly burst_isi earlier, continues the event; a literal rather than an
+#: expression of burst_isi, which brian2cuda 1.0b1 would declare twice).
 _WITHIN_EVENT = {
     "isi": "t - t_last_spike{suffix} <= burst_isi{suffix} + 0.5*dt",
-    "trace": "burst_trace{suffix}*exp(-(t - t_last_spike{suffix})/burst_isi{suffix}) >= "
-             "exp(-1 - 1e-9*second/burst_isi{suffix})",
+    "trace": "burst_trace{suffix}*exp(-(t - t_last_spike{suffix})/burst_isi{suffix}) >= " + repr(TRACE_THRESHOLD),
 }
 
 

@@ -17,8 +17,8 @@ Two event/burst rules (``rule=``), both with the 16 ms time scale ``burst_isi_s`
 
 In both, the first spike of a recording is an event, and a tie (an interval of exactly
 ``burst_isi_s`` after a single spike, trace exactly e^-1) continues the burst: intervals are
-compared with a tolerance of 1 ns, so that spike times on a simulation grid (k * dt in floating
-point) are classified by their exact number of steps.
+compared with a tolerance of 1 ns, traces with a relative one of 1e-7, so that spike times on a
+simulation grid (k * dt in floating point) are classified by their exact number of steps.
 
 Per unit of N neurons and bin width D: event rate E = events/(N D), burst rate
 B = bursts/(N D), burst probability P = B/E.
@@ -51,13 +51,19 @@ import xarray as xr
 
 from spiking.spikes import SpikeData
 
-__all__ = ["BURST_ISI_S", "ISI_TOLERANCE_S", "EVENT_RULES", "DEFAULT_EVENT_RULE", "Decomposition",
+__all__ = ["BURST_ISI_S", "ISI_TOLERANCE_S", "TRACE_THRESHOLD", "EVENT_RULES", "DEFAULT_EVENT_RULE", "Decomposition",
            "decompose", "trace_before_spikes", "unit_rates", "moving_average_rates", "check_event_rule"]
 
 #: Burst criterion of Naud & Sprekeler 2018 / Payeur et al. 2021 (seconds).
 BURST_ISI_S = 0.016
 #: Tolerance of the interval comparison (seconds): far below any dt, far above float error.
 ISI_TOLERANCE_S = 1e-9
+#: Relative tolerance of the trace comparison: a spike is an event when its trace is below
+#: e^-1 (1 - TRACE_TOLERANCE), so a tie (one spike exactly 16 ms earlier on a time grid) continues
+#: the event, as under the interval rule. 1e-7 of the trace is 1.6 ns of time at tau = 16 ms.
+TRACE_TOLERANCE = 1e-7
+#: The trace threshold, with the tolerance (the online detector uses the same literal).
+TRACE_THRESHOLD = float(np.exp(-1.0) * (1.0 - TRACE_TOLERANCE))
 #: The event/burst rules: the reference code's spike trace, and the papers' last-interval rule.
 EVENT_RULES = ("trace", "isi")
 #: The reference implementation's rule (its ``BurstRateMonitor``).
@@ -191,8 +197,7 @@ def decompose(spikes: SpikeData, burst_isi_s: float = BURST_ISI_S,
         event_sorted = isi > burst_isi_s + ISI_TOLERANCE_S
     else:
         # the tolerance moves a tie (trace exactly e^-1) to the burst side, as for the intervals
-        trace = _trace_before(t, new_neuron, float(burst_isi_s))
-        event_sorted = trace * np.exp(ISI_TOLERANCE_S / burst_isi_s) < np.exp(-1.0)
+        event_sorted = _trace_before(t, new_neuron, float(burst_isi_s)) < TRACE_THRESHOLD
     event_id = np.cumsum(event_sorted) - 1  # each spike's event (a neuron's first spike is an event)
     n_events = int(event_sorted.sum())
     n_spikes = np.bincount(event_id, minlength=n_events) if t.size else np.zeros(0, int)
