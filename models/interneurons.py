@@ -128,8 +128,8 @@ def adex_equations(params: AdExParameters, current: str = "0*amp",
         t_last_spike : second
         dw/dt = (a*(v - E_L) - w)/tau_w : amp
         I_syn = ({terms['ampa']})*(E_ampa - v) + ({terms['gaba']})*(E_gaba - v) : amp
-        dg_ampa/dt = -g_ampa/tau_ampa : siemens
-        dg_gaba/dt = -g_gaba/tau_gaba : siemens
+        dg_ampa/dt = -g_ampa*(1 - exp(-dt/tau_ampa))/dt : siemens
+        dg_gaba/dt = -g_gaba*(1 - exp(-dt/tau_gaba))/dt : siemens
         I_ext = {current} : amp
         unit : integer (constant)
         """)

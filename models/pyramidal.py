@@ -176,7 +176,10 @@ PAYEUR_2021 = PyramidalParameters()
 # made by substituting names (Brian's Equations substitution), never by string formatting.
 _LEAKY_COMPARTMENT = "dV/dt = (E_L - V)/tau + I_total/C : volt"
 _LEAKY_COMPARTMENT_REFRACTORY = "dV/dt = (E_L - V)/tau + I_total/C : volt (unless refractory)"
-_CONDUCTANCE = "dg/dt = -g/tau_syn : siemens"
+#: Conductances decay exactly by exp(-dt/tau) per step, as in the reference code: under forward
+#: Euler (the group's method) this rate gives g -> g - dt g (1 - exp(-dt/tau))/dt = g exp(-dt/tau).
+#: (Plain Euler, g (1 - dt/tau), would lose dt/(2 tau) of every input's integral: 1 % for AMPA.)
+_CONDUCTANCE = "dg/dt = -g*(1 - exp(-dt/tau_syn))/dt : siemens"
 _SYNAPTIC_CURRENT = "I_syn = g_ampa*(E_ampa - V_drive) + g_gaba*(E_gaba - V_drive) : amp"
 _SHARED_CONSTANT = "x : unit (shared, constant)"
 _LINKED_CONDUCTANCE = "g : siemens (linked)"
@@ -198,7 +201,7 @@ f_d = 1/(1 + exp(-(v_d - E_d)/D_d)) : 1
 bap = int(t - t_last_spike > bap_delay + 0.5*dt)*int(t - t_last_spike < bap_delay + bap_duration + 0.5*dt) : 1
 I_total_s = g_s*f_d + w_s + I_syn_s + I_ext_s : amp
 I_total_d = g_d*f_d + c_d*bap + w_d + I_syn_d + I_ext_d : amp
-dw_s/dt = -w_s/tau_ws : amp
+dw_s/dt = -w_s*(1 - exp(-dt/tau_ws))/dt : amp
 dw_d/dt = (a_wd*(v_d - E_L) - w_d)/tau_wd : amp
 t_last_spike : second
 unit : integer (constant)

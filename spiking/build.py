@@ -219,16 +219,59 @@ def _current_expression(plan: NetworkPlan, population: Population, compartment: 
 
 
 def _background_event(backgrounds: list, cell_type: str) -> tuple[Equations, tuple[str, str]]:
-    """One custom event per group for all its identity Poisson backgrounds.
+    """One custom event per group for all its identity Poisson backgrounds (see
+    :class:`~spiking.plan.IdentityPoisson`; all of a group's backgrounds use one ``arrivals``)."""
+    if backgrounds[0].arrivals == "per_step":
+        return _per_step_background_event(backgrounds, cell_type)
+    return _poisson_background_event(backgrounds, cell_type)
 
-    The K independent Poisson trains of a neuron (rates r_k) are one Poisson train of rate
-    R = sum r_k whose arrivals belong to train k with probability r_k / R (superposition and
-    marking): each neuron keeps the time of its next arrival; at the arrival a uniform number
-    u in [0, R) picks the train (the interval [r_1 + ... + r_(k-1), r_1 + ... + r_k) that holds
-    u) and, rescaled inside that interval, is again uniform on [0, 1) and independent of the
-    choice, so it also draws the exponential interval to the next arrival: one random number
-    per arrival, one threshold test per neuron and step (not K). An arrival that falls in the
-    step of the previous one of the same neuron is delivered one step later (rates exact)."""
+
+def _background_variable(bg, cell_type: str) -> str:
+    return f"g_{bg.receptor}_{bg.compartment[0]}" if cell_type == "pyramidal" else f"g_{bg.receptor}"
+
+
+def _per_step_background_event(backgrounds: list, cell_type: str) -> tuple[Equations, tuple[str, str]]:
+    """Per-step (Bernoulli) arrivals of K trains, the reference code's ``PoissonGroup``: in each
+    step train k arrives with probability p_k = r_k dt, independently. The steps in which at least
+    one train arrives have probability 1 - q, q = prod_k (1 - p_k), independently, so the gap to
+    the next such step is geometric: each neuron keeps the time of that step (one threshold test
+    per neuron and step). In it, the trains are decided one after another, each conditioned on
+    what came before: while none has arrived, train k arrives with probability
+    c_k = p_k / (1 - prod_(j >= k) (1 - p_j)) (c_K = 1: one must arrive), afterwards with p_k.
+    One uniform number u serves all K decisions (after "u < c", u/c is again uniform and
+    independent of the decision, after "u >= c" (u - c)/(1 - c) is), and one more draws the gap:
+    two random numbers per arrival step. Branch-free, like the Poisson version."""
+    n = len(backgrounds)
+    lines = ["u_bg0 = rand()", "none_bg0 = 1.0"]
+    for k, bg in enumerate(backgrounds):
+        lines.append(f"c_bg{k} = none_bg{k}*conditional_bg{k} + (1 - none_bg{k})*probability_bg{k}")
+        lines.append(f"arrive_bg{k} = int(u_bg{k} < c_bg{k})")
+        lines.append(f"{_background_variable(bg, cell_type)} += w_bg{k}*arrive_bg{k}")
+        if k < n - 1:
+            # c_k < 1 except for the last train while none has arrived (not reached here); the
+            # 1e-12 keeps the unused branch finite when c is 1
+            lines.append(f"u_bg{k + 1} = arrive_bg{k}*u_bg{k}/c_bg{k} + "
+                         f"(1 - arrive_bg{k})*(u_bg{k} - c_bg{k})/(1 - c_bg{k} + 1e-12)")
+            lines.append(f"none_bg{k + 1} = none_bg{k}*(1 - arrive_bg{k})")
+    # gap in steps: 1 + floor(log(U)/log(q)) (geometric on 1, 2, ...); U in (0, 1]
+    lines.append("t_next_bg += dt*(1 + floor(log(1 - rand())*inverse_log_q_bg))")
+    eqs = Equations("t_next_bg : second\ninverse_log_q_bg : 1 (shared, constant)\n"
+                    + "".join(f"w_bg{k} : siemens (shared, constant)\nconditional_bg{k} : 1 (shared, constant)\n"
+                              f"probability_bg{k} : 1 (shared, constant)\n" for k in range(n)))
+    # t_next_bg is a whole number of steps; half a step of margin against round-off
+    return eqs, ("t > t_next_bg - 0.5*dt", "\n".join(lines))
+
+
+def _poisson_background_event(backgrounds: list, cell_type: str) -> tuple[Equations, tuple[str, str]]:
+    """Poisson arrivals of K trains: the K independent Poisson trains of a neuron (rates r_k) are
+    one Poisson train of rate R = sum r_k whose arrivals belong to train k with probability
+    r_k / R (superposition and marking): each neuron keeps the time of its next arrival; at the
+    arrival a uniform number u in [0, R) picks the train (the interval [r_1 + ... + r_(k-1),
+    r_1 + ... + r_k) that holds u) and, rescaled inside that interval, is again uniform on
+    [0, 1) and independent of the choice, so it also draws the exponential interval to the next
+    arrival: one random number per arrival, one threshold test per neuron and step (not K). An
+    arrival that falls in the step of the previous one of the same neuron is delivered one step
+    later (rates exact)."""
     n = len(backgrounds)
     # above_k = [u >= boundary_k], boundary_k = r_0 + ... + r_(k-1) (k = 1..n-1); train k holds u
     # iff above_k - above_(k+1) = 1 (above_0 = 1, above_n = 0). Written without && so that the
@@ -240,7 +283,7 @@ def _background_event(backgrounds: list, cell_type: str) -> tuple[Equations, tup
     above = ["1"] + [f"above{k}_bg" for k in range(1, n)] + ["0"]
     lower, inverse_width = [], []
     for k, bg in enumerate(backgrounds):
-        var = f"g_{bg.receptor}_{bg.compartment[0]}" if cell_type == "pyramidal" else f"g_{bg.receptor}"
+        var = _background_variable(bg, cell_type)
         inside = above[k] if above[k + 1] == "0" else f"({above[k]} - {above[k + 1]})"
         lines.append(f"{var} += w_bg{k}*{inside}")
         inverse_width.append(f"{inside}*inverse_rate_bg{k}")
@@ -256,15 +299,40 @@ def _background_event(backgrounds: list, cell_type: str) -> tuple[Equations, tup
     return eqs, ("t >= t_next_bg", "\n".join(lines))
 
 
-def _set_background_constants(group, backgrounds: list) -> None:
+def _per_step_probabilities(backgrounds: list, dt_s: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Per-step arrival probabilities p_k, the conditional ones c_k (see
+    :func:`_per_step_background_event`) and q = prod (1 - p_k)."""
+    p = np.array([float(bg.rate) * dt_s for bg in backgrounds])
+    tail_none = np.cumprod((1 - p)[::-1])[::-1]  # prod_(j >= k) (1 - p_j)
+    return p, p / (1 - tail_none), float(tail_none[0])
+
+
+def _set_background_constants(group, backgrounds: list, dt_s: float) -> None:
+    for k, bg in enumerate(backgrounds):
+        setattr(group, f"w_bg{k}", bg.weight)
+    if backgrounds[0].arrivals == "per_step":
+        p, conditional, q = _per_step_probabilities(backgrounds, dt_s)
+        group.inverse_log_q_bg = 1.0 / np.log(q)
+        for k in range(len(backgrounds)):
+            setattr(group, f"probability_bg{k}", p[k])
+            setattr(group, f"conditional_bg{k}", conditional[k])
+        return
     rates = [float(bg.rate) for bg in backgrounds]
     group.rate_total_bg = sum(rates) * Hz
     group.mean_interval_bg = 1.0 / sum(rates) * second
     for k, bg in enumerate(backgrounds):
-        setattr(group, f"w_bg{k}", bg.weight)
         setattr(group, f"inverse_rate_bg{k}", 1.0 / rates[k] * second)
         if k > 0:
             setattr(group, f"boundary_bg{k}", sum(rates[:k]) * Hz)
+
+
+def _first_background_arrivals(backgrounds: list, n: int, dt_s: float, rng: np.random.Generator) -> np.ndarray:
+    """Time (s) of each neuron's first arrival: the first arrival step (geometric from step 0)
+    for per-step arrivals, an exponential time for Poisson ones."""
+    if backgrounds[0].arrivals == "per_step":
+        _, _, q = _per_step_probabilities(backgrounds, dt_s)
+        return dt_s * np.floor(np.log(1 - rng.random(n)) / np.log(q))
+    return rng.exponential(1.0 / sum(float(bg.rate) for bg in backgrounds), size=n)
 
 
 def _make_population(plan: NetworkPlan, population, extra_conductances: dict, stimuli: dict, namespace: dict,
@@ -315,8 +383,8 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         # start the OU process in its stationary distribution
         setattr(group, init_name, mean + rng.normal(0.0, 1.0, size=n) * sigma)
     if backgrounds:
-        _set_background_constants(group, backgrounds)
-        group.t_next_bg = rng.exponential(1.0 / sum(float(bg.rate) for bg in backgrounds), size=n) * second
+        _set_background_constants(group, backgrounds, float(plan.dt))
+        group.t_next_bg = _first_background_arrivals(backgrounds, n, float(plan.dt), rng) * second
     group.unit = np.arange(n) // population.n_per_unit
     use_branch_free_thresholds(group, list(events))
     return group
@@ -429,7 +497,9 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
         if _uses_node(projection):
             target_pop = plan.populations[projection.target]
             tau = getattr(target_pop.params, f"tau_{projection.receptor}")
-            node = NeuronGroup(target_pop.n_units, "dg/dt = -g/tau_node : siemens\ntau_node : second (shared, constant)",
+            # the same exact decay per step as the conductances it stands for (models/pyramidal.py)
+            node = NeuronGroup(target_pop.n_units, "dg/dt = -g*(1 - exp(-dt/tau_node))/dt : siemens\n"
+                               "tau_node : second (shared, constant)",
                                method="euler", name=f"{projection.name}_node")
             node.tau_node = tau
             nodes[projection.name] = node

@@ -174,8 +174,8 @@ def test_stp_paired_pulse_ratio_in_simulation(stp, isi_ms):
     jumps = []
     for ts in (t1, t1 + isi_ms / 1000):
         k = int(round(ts / 1e-4))
-        # g decays by (1 - dt/tau) per step; the jump is g[k+1] - g[k](1 - dt/tau)
-        jumps.append(g[k + 1] - g[k] * (1 - 1e-4 / 5e-3))
+        # g decays by exp(-dt/tau) per step; the jump is g[k+1] - g[k] exp(-dt/tau)
+        jumps.append(g[k + 1] - g[k] * np.exp(-1e-4 / 5e-3))
     expected = stp_efficacies(stp, np.array([t1, t1 + isi_ms / 1000])) * 1e-9
     np.testing.assert_allclose(jumps, expected, rtol=1e-9)
 
@@ -205,7 +205,7 @@ def test_presynaptic_stp_follows_each_source_train(delay_steps):
     assert len(spikes) > 60  # about 3 x 40 spikes expected
     for target, stp in targets.items():
         g = result.states[target]["g_ampa"]
-        jumps = g[:, 1:] - g[:, :-1] * (1 - 1e-4 / 5e-3)  # euler decay of the AMPA conductance per step
+        jumps = g[:, 1:] - g[:, :-1] * np.exp(-1e-4 / 5e-3)  # exact decay of the AMPA conductance per step
         for n, train in enumerate(spikes.trains()):
             expected = np.zeros(jumps.shape[1])
             steps = np.round(train / 1e-4).astype(int) + delay_steps
@@ -245,7 +245,8 @@ def test_connectivity_is_source_major_and_unique(rule):
     assert len(key) > 0 and np.all(np.diff(key) > 0)
 
 
-def test_merged_backgrounds_keep_each_train_rate_and_weight():
+@pytest.mark.parametrize("arrivals", ["poisson", "per_step"])
+def test_merged_backgrounds_keep_each_train_rate_and_weight(arrivals):
     # four identity backgrounds share one event (superposition + marking); each conductance must
     # still average w_k r_k tau_k (Campbell's theorem). Shot-noise SD of the time-and-neuron mean:
     # sqrt(w^2 r tau / 2) / sqrt(n_neurons * T / (2 tau)) -> at most 0.5 % of the mean here, so
@@ -257,7 +258,7 @@ def test_merged_backgrounds_keep_each_train_rate_and_weight():
     trains = [("soma", "ampa", 100 * Hz, 1.0 * nS), ("soma", "gaba", 200 * Hz, 2.0 * nS),
               ("dendrite", "ampa", 300 * Hz, 0.5 * nS), ("dendrite", "gaba", 400 * Hz, 1.5 * nS)]
     for comp, receptor, rate, w in trains:
-        plan.add_background(IdentityPoisson("pyr", comp, receptor, rate, w))
+        plan.add_background(IdentityPoisson("pyr", comp, receptor, rate, w, arrivals=arrivals))
     names = [f"g_{receptor}_{comp[0]}" for comp, receptor, _, _ in trains]
     plan.record_states("pyr", names, neurons=range(400), dt=1 * ms)
     with Simulation(plan) as sim:
@@ -265,8 +266,53 @@ def test_merged_backgrounds_keep_each_train_rate_and_weight():
     keep = states["t_s"] >= 0.05  # start from the stationary mean (5 tau_GABA)
     for name, (comp, receptor, rate, w) in zip(names, trains):
         tau = float(getattr(params, f"tau_{receptor}"))
-        expected = float(w) * float(rate) * tau
+        # each arrival adds w and decays by exp(-dt/tau) per step: its integral over the grid is
+        # w dt / (1 - exp(-dt/tau)) = w (tau + dt/2 + ...)
+        expected = float(w) * float(rate) * 1e-4 / (1 - np.exp(-1e-4 / tau))
         assert states[name][:, keep].mean() == pytest.approx(expected, rel=0.03), name
+
+
+def test_per_step_backgrounds_are_independent_bernoulli_trains():
+    # the reference code's PoissonGroup: per step, each train arrives at most once, with
+    # probability p = rate*dt, independently of the other trains. Arrivals are read from the
+    # recorded conductances: g decays by exactly exp(-dt/tau) per step, so
+    # g[k+1] - g[k] exp(-dt/tau) = w * (arrivals in step k), an integer multiple of w.
+    n_neurons, duration_s, dt_s = 200, 0.5, 1e-4
+    plan = NetworkPlan(duration=duration_s * second, seed=9)
+    params = PyramidalParameters()
+    plan.add_population(Population("pyr", params, n_per_unit=n_neurons))
+    trains = [("soma", "ampa", 500 * Hz, 1.0 * nS), ("soma", "gaba", 300 * Hz, 2.0 * nS),
+              ("dendrite", "ampa", 900 * Hz, 0.5 * nS)]
+    for comp, receptor, rate, w in trains:
+        plan.add_background(IdentityPoisson("pyr", comp, receptor, rate, w))
+    names = [f"g_{receptor}_{comp[0]}" for comp, receptor, _, _ in trains]
+    plan.record_states("pyr", names, neurons=range(n_neurons))
+    with Simulation(plan) as sim:
+        states = sim.run().states["pyr"]
+    arrivals = []
+    for name, (comp, receptor, rate, w) in zip(names, trains):
+        g = states[name] / float(w)
+        decay = np.exp(-dt_s / float(getattr(params, f"tau_{receptor}")))
+        jumps = g[:, 1:] - g[:, :-1] * decay
+        counts = np.rint(jumps)
+        np.testing.assert_allclose(jumps, counts, atol=1e-6)  # whole arrivals only
+        assert counts.min() == 0 and counts.max() == 1  # never two arrivals of a train in a step
+        arrivals.append(counts)
+        p = float(rate) * dt_s
+        n = counts.size
+        # binomial proportion over n neuron-steps: 5 standard errors
+        assert counts.mean() == pytest.approx(p, abs=5 * np.sqrt(p * (1 - p) / n))
+    # independence: joint arrival frequency of each pair is p_j p_k (5 standard errors)
+    for j in range(3):
+        for k in range(j + 1, 3):
+            pj, pk = (float(trains[i][2]) * dt_s for i in (j, k))
+            both = (arrivals[j] * arrivals[k]).mean()
+            assert both == pytest.approx(pj * pk, abs=5 * np.sqrt(pj * pk / arrivals[j].size)), (j, k)
+    # no serial dependence: a train's arrivals in consecutive steps are uncorrelated (5 SE)
+    a = arrivals[2]
+    lag1 = (a[:, 1:] * a[:, :-1]).mean()
+    p = 900 * dt_s
+    assert lag1 == pytest.approx(p * p, abs=5 * np.sqrt(p * p / a[:, 1:].size))
 
 
 def test_all_to_all_node_equals_explicit_synapses():
@@ -308,7 +354,7 @@ def test_event_and_burst_only_transmission():
     assert len(d.burst_times_s) >= 1 and len(d.event_times_s) > len(d.burst_times_s)
     for mode, n_expected in (("events", len(d.event_times_s)), ("bursts", len(d.burst_times_s))):
         g = result.states["target"][f"g_from_only_{mode}"][0]
-        increments = g[1:] - g[:-1] * (1 - 1e-4 / 5e-3)
+        increments = g[1:] - g[:-1] * np.exp(-1e-4 / 5e-3)
         # each transmitted spike adds exactly 1 nS (several in one step add up)
         assert increments.sum() == pytest.approx(n_expected * 1e-9, rel=1e-6)
 
