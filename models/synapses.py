@@ -5,7 +5,17 @@ chosen receptor and compartment of the target. With short-term plasticity (the e
 Tsodyks-Markram model of Costa et al. 2013 used by Payeur et al.), the efficacy of a spike is
 ``w u- x-`` (pre-spike values); between spikes x -> 1 with tau_D and u -> U with tau_F; at a
 spike x <- x - u- x- and u <- u- + f (1 - u-). The state is advanced in closed form at each
-presynaptic spike (no per-step integration).
+presynaptic spike (no per-step integration; the reference integrates x and u with forward Euler,
+which recovers up to 0.1 % of x or u more slowly at dt = 0.1 ms).
+
+The reference sets use the facilitation increment the reference code *executes*, f = U. Its
+``STPeTMConnection`` declares f = 0.1 and an update with it, but that method
+(``push_attributes``) is not virtual in Auryn's ``STPConnection``, whose ``propagate`` therefore
+runs the base class's update, u <- u + U (1 - u) (recorded in ``validation/``: the increment
+equals U to float precision, and differs from f = 0.1 by up to 0.78). With f = 0.1 the
+facilitating synapses facilitate five times as fast as in the reference (and the depressing ones
+reach U = 0.9 more slowly): the Fig-3 circuit then fires 20-35 % above the reference.
+:data:`STD_INTENDED` and :data:`STF_INTENDED` keep the published f = 0.1 as an option.
 
 Idealised transmission (section 2.3): ``"events"`` transmits only the first spike of each
 event (ideal STD), ``"bursts"`` only the second spike of each burst (ideal STF); both use
@@ -15,6 +25,8 @@ Examples
 --------
 >>> from models.synapses import STD_PAYEUR, STF_PAYEUR, paired_pulse_ratio
 >>> round(paired_pulse_ratio(STF_PAYEUR, 0.005), 2)
+1.9
+>>> round(paired_pulse_ratio(STF_INTENDED, 0.005), 2)
 5.55
 """
 
@@ -28,7 +40,7 @@ from brian2 import Quantity, ms, second
 from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, parameter
 
-__all__ = ["STPParameters", "STD_PAYEUR", "STF_PAYEUR", "RECEPTORS", "TRANSMISSIONS", "on_pre_code",
+__all__ = ["STPParameters", "STD_PAYEUR", "STF_PAYEUR", "STD_INTENDED", "STF_INTENDED", "RECEPTORS", "TRANSMISSIONS", "on_pre_code",
            "STP_MODEL", "presynaptic_stp_model", "presynaptic_stp_update_code", "stp_efficacies", "paired_pulse_ratio"]
 
 RECEPTORS = ("ampa", "gaba")
@@ -62,10 +74,16 @@ class STPParameters(ParameterSet):
         return self.U if self.u_initial is None else self.u_initial
 
 
-#: Depressing set (feedforward pyr->pyr soma, pyr->PV).
-STD_PAYEUR = STPParameters(U=0.9, tau_D=20 * ms, tau_F=1 * second, f=0.1)
-#: Facilitating set (feedback pyr->pyr dendrite, pyr->SOM, recurrent dendritic inhibition).
-STF_PAYEUR = STPParameters(U=0.02, tau_D=100 * ms, tau_F=100 * ms, f=0.1)
+#: Depressing set (feedforward pyr->pyr soma, pyr->PV), as the reference code runs it (f = U).
+STD_PAYEUR = STPParameters(U=0.9, tau_D=20 * ms, tau_F=1 * second, f=0.9)
+#: Facilitating set (feedback pyr->pyr dendrite, pyr->SOM, recurrent dendritic inhibition), as
+#: the reference code runs it (f = U).
+STF_PAYEUR = STPParameters(U=0.02, tau_D=100 * ms, tau_F=100 * ms, f=0.02)
+#: The depressing set with the facilitation increment the reference code declares but never
+#: executes (f = 0.1; see the module docstring).
+STD_INTENDED = STD_PAYEUR.replace(f=0.1)
+#: The facilitating set with the declared f = 0.1 (five times the executed facilitation).
+STF_INTENDED = STF_PAYEUR.replace(f=0.1)
 
 #: Synapse model variables of an STP synapse (per synapse; all synapses of one presynaptic
 #: neuron carry identical copies).
@@ -157,7 +175,7 @@ def stp_efficacies(stp: STPParameters, spike_times_s: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> stp_efficacies(STD_PAYEUR, np.array([0.0, 0.005])).round(3).tolist()
-    [0.9, 0.272]
+    [0.9, 0.296]
     """
     x, u, last = 1.0, stp.initial_u, 0.0
     tau_d, tau_f = float(stp.tau_D), float(stp.tau_F)
@@ -178,7 +196,7 @@ def paired_pulse_ratio(stp: STPParameters, isi_s: float) -> float:
     Examples
     --------
     >>> round(paired_pulse_ratio(STD_PAYEUR, 0.010), 3)
-    0.459
+    0.499
     """
     if not isi_s > 0:
         raise ParameterError(f"isi_s must be > 0; got {isi_s}")
