@@ -289,8 +289,8 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
 #: spike (half a step of margin makes the 16 ms comparison exact on the time grid: ISI ==
 #: burst_isi is a burst interval). Trace rule: the trace just before the spike is at least e^-1,
 #: with the offline decoder's threshold literal (so both classify the same spikes alike: a tie,
-#: a single spike exactly burst_isi earlier, continues the event; a literal rather than an
-#: expression of burst_isi, which brian2cuda 1.0b1 would declare twice).
+#: a single spike exactly burst_isi earlier, starts a new event, as in the reference; a literal
+#: rather than an expression of burst_isi, which brian2cuda 1.0b1 would declare twice).
 _WITHIN_EVENT = {
     "isi": "t - t_last_spike{suffix} <= burst_isi{suffix} + 0.5*dt",
     "trace": "burst_trace{suffix}*exp(-(t - t_last_spike{suffix})/burst_isi{suffix}) >= " + repr(TRACE_THRESHOLD),

@@ -24,15 +24,19 @@ def test_isolated_doublet_triplet():
     assert d.burst_event_times_s.tolist() == pytest.approx([0.2, 0.3])
 
 
-@pytest.mark.parametrize("rule", EVENT_RULES)
+@pytest.mark.parametrize("rule, tie_is_burst", [("isi", True), ("trace", False)])
 @pytest.mark.parametrize("start_step", [1000, 3333, 7777, 12345])
-def test_isi_exactly_at_threshold_is_a_burst(start_step, rule):
+def test_interval_of_exactly_16_ms(start_step, rule, tie_is_burst):
     # 160 steps of 0.1 ms = 16 ms exactly; in floating point k*DT differences are off by ~1e-17.
-    # After a single spike both rules are the interval rule (trace e^-(isi/16 ms) < e^-1).
+    # After a single spike both rules compare the interval with 16 ms (trace e^-(isi/16 ms) vs
+    # e^-1); the tie goes to the burst under the interval rule (the papers' "ISI <= 16 ms") and
+    # to a new event under the trace rule (the reference monitor, recorded in validation/)
     t = _grid(start_step, start_step + 160)
     d = decompose(SpikeData.from_trains([t], 0.0, 2.0), rule=rule)
-    assert d.event_n_spikes.tolist() == [2]
-    # one step longer is two events
+    assert d.event_n_spikes.tolist() == ([2] if tie_is_burst else [1, 1])
+    # one step shorter is a burst under both, one step longer two events under both
+    t = _grid(start_step, start_step + 159)
+    assert decompose(SpikeData.from_trains([t], 0.0, 2.0), rule=rule).event_n_spikes.tolist() == [2]
     t = _grid(start_step, start_step + 161)
     d = decompose(SpikeData.from_trains([t], 0.0, 2.0), rule=rule)
     assert d.event_n_spikes.tolist() == [1, 1] and len(d.burst_times_s) == 0
