@@ -30,6 +30,13 @@ the physically correct ``g (E - V_d)``. The default is ``"soma"`` because it rep
 the published BP curves; ``"dendrite"`` shifts the BP-vs-dendritic-current curve by
 about +50 pA (models.md section 1.4).
 
+Time step (the reference code's scheme, recorded step by step in ``validation/``): forward Euler
+for the voltages, the adaptation and the threshold; exact exponential decay per step for the
+conductances and w_s; w_d relaxes towards the *updated* V_d; the injected currents
+(``I_ext_s``, ``I_ext_d``: stimuli and noise) are added as ``dt I/C`` after the threshold test and
+the reset, so a step's current first acts on the next step's threshold test, and the soma starts
+from ``v_reset + dt I_s/C_s`` after a spike.
+
 Paper symbol -> code name table: see :func:`symbol_table` (or the field docstrings).
 
 All numeric parameters become ``(shared, constant)`` variables of the group, not
@@ -199,10 +206,10 @@ DETECTOR_RULES = ("trace", "isi")
 _CORE = """
 f_d = 1/(1 + exp(-(v_d - E_d)/D_d)) : 1
 bap = int(t - t_last_spike > bap_delay + 0.5*dt)*int(t - t_last_spike < bap_delay + bap_duration + 0.5*dt) : 1
-I_total_s = g_s*f_d + w_s + I_syn_s + I_ext_s : amp
-I_total_d = g_d*f_d + c_d*bap + w_d + I_syn_d + I_ext_d : amp
+I_total_s = g_s*f_d + w_s + I_syn_s : amp
+I_total_d = g_d*f_d + c_d*bap + w_d + I_syn_d : amp
 dw_s/dt = -w_s*(1 - exp(-dt/tau_ws))/dt : amp
-dw_d/dt = (a_wd*(v_d - E_L) - w_d)/tau_wd : amp
+dw_d/dt = (a_wd*(v_d + dt*((E_L - v_d)/tau_d + I_total_d/C_d) - E_L) - w_d)/tau_wd : amp
 t_last_spike : second
 unit : integer (constant)
 """
@@ -420,6 +427,7 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
                         events=all_events or None, method=method, name=name, dt=dt, clock=clock)
     for key, (_, code) in (extra_events or {}).items():
         group.run_on_event(key, code)
+    _add_current_injection(group, params, soma_current, dendrite_current, name)
     if burst_detector:
         group.burst_isi = burst_isi
         group.burst_counted = 0
@@ -434,6 +442,20 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
     for key, value in initial_state.items():
         setattr(group, key, value)
     return group
+
+
+def _add_current_injection(group, params: PyramidalParameters, soma_current: str, dendrite_current: str,
+                           name: str) -> None:
+    """Add the injected currents after the threshold test and reset, as the reference code's
+    current injectors do (V += dt I/C); not during the fixed-threshold rule's refractory hold."""
+    lines = []
+    gate = "*int(not_refractory)" if params.spike_rule == "fixed_threshold" else ""
+    if soma_current.replace(" ", "") != "0*amp":
+        lines.append(f"v_s += dt*I_ext_s/C_s{gate}")
+    if dendrite_current.replace(" ", "") != "0*amp":
+        lines.append("v_d += dt*I_ext_d/C_d")
+    if lines:
+        group.run_regularly("\n".join(lines), when="after_resets", name=f"{name}_current_injection")
 
 
 def plateau_activation(v_d: Quantity | np.ndarray, params: PyramidalParameters) -> np.ndarray:

@@ -128,3 +128,89 @@ def test_trace_rule_classifies_every_spike_as_the_reference_monitor(raster):
         for counted, key in ((d.event_times_s, "event_count"), (d.burst_times_s, "burst_count")):
             ours = np.histogram(counted, bins=edges)[0]
             np.testing.assert_array_equal(ours, ref[f"{raster}_bin{j}_{key}"][keep])
+
+
+# -- single cells, step by step ----------------------------------------------------------------
+#: Voltage tolerance of the step-by-step comparisons (volt). The reference's states are float32:
+#: relative resolution 6e-8, about 6 nV at |V| <= 0.1 V per rounding, some 10 roundings per step;
+#: rounding errors are forgotten over the membrane time constant (tau_s = 160 steps), so they
+#: stay below 160 * 10 * 6 nV, about 10 uV (we compute in float64).
+V_TOLERANCE = 10e-6
+
+
+def _reference_input_objects(ref, group, targets, leak_conductances, prefix=""):
+    """The protocol's input spike trains: per channel a SpikeGeneratorGroup and one-to-one
+    Synapses adding the channel's weight (leak units times the compartment's leak conductance)
+    to ``targets[channel]``, after the reference's axonal delay of 8 steps (0.8 ms)."""
+    from brian2 import SpikeGeneratorGroup, Synapses
+
+    objects = []
+    for channel, variable in targets.items():
+        steps, ids = ref[f"{prefix}in_{channel}_steps"], ref[f"{prefix}in_{channel}_ids"]
+        if not steps.size:
+            continue
+        weight_s = float(ref[f"{prefix}w_{channel}"]) * float(leak_conductances[channel])
+        source = SpikeGeneratorGroup(group.N, ids, steps * DT * second, name=f"{group.name}_in_{channel}")
+        syn = Synapses(source, group, on_pre=f"{variable}_post += {weight_s!r}*siemens", delay=0.8 * ms,
+                       name=f"{group.name}_syn_{channel}")
+        syn.connect(j="i")
+        objects += [source, syn]
+    return objects
+
+
+def _run_cells(group, objects, n_steps, variables):
+    from brian2 import Network, SpikeMonitor, StateMonitor, defaultclock
+
+    defaultclock.dt = DT * second
+    states = StateMonitor(group, variables, record=True)  # sample k: state at the start of step k
+    spikes = SpikeMonitor(group)
+    Network(group, *objects, states, spikes).run(n_steps * DT * second)
+    steps = np.rint(np.asarray(spikes.t / second) / DT).astype(int)
+    return states, steps, np.asarray(spikes.i)
+
+
+def _assert_same_spikes(ours_steps, ours_ids, ref_steps, ref_ids, n):
+    for cell in range(n):
+        np.testing.assert_array_equal(ours_steps[ours_ids == cell], np.sort(ref_steps[ref_ids == cell]),
+                                      err_msg=f"spike steps of cell {cell}")
+
+
+def test_pyramidal_neuron_step_by_step_equals_the_reference():
+    # six cells, 0.8 s: regular spiking, a dendritic plateau burst, BAC coincidence, subthreshold
+    # synaptic responses on all four conductances, dendritic synapses driven by V_s (the
+    # reference's driving force, our default); every spike on the same step, every state within
+    # the float32 tolerance
+    from brian2 import TimedArray, amp, volt
+
+    from models.pyramidal import PyramidalParameters, make_pyramidal_group
+
+    ref = _npz("naud_single")
+    n_steps, n = ref["inj_soma"].shape
+    p = PyramidalParameters()
+    assert p.dendritic_driving_force == "soma" and p.spike_rule == "moving_threshold"
+    # the reference's injectors hold I/C (V/s) during step k
+    namespace = {"inj_s": TimedArray(ref["inj_soma"].astype(float) * float(p.C_s) * amp, dt=DT * second),
+                 "inj_d": TimedArray(ref["inj_dend"].astype(float) * float(p.C_d) * amp, dt=DT * second)}
+    # the reference's initial state: V_s = V_d = E_L, w_s = 0, w_d = 1e-4 V (current a_wd 1e-4 V)
+    group = make_pyramidal_group(n, p, name="ref_pyr", soma_current="inj_s(t, i)", dendrite_current="inj_d(t, i)",
+                                 initial_state={"v_s": p.E_L, "v_d": p.E_L, "w_s": 0 * amp,
+                                                "w_d": float(p.a_wd) * 1e-4 * amp, "theta": p.theta_0})
+    group.namespace.update(namespace)
+    targets = {"ampa_soma": "g_ampa_s", "gaba_soma": "g_gaba_s", "ampa_dend": "g_ampa_d", "gaba_dend": "g_gaba_d"}
+    leak = {"ampa_soma": p.g_L_s, "gaba_soma": p.g_L_s, "ampa_dend": p.g_L_d, "gaba_dend": p.g_L_d}
+    objects = _reference_input_objects(ref, group, targets, leak)
+    states, steps, ids = _run_cells(group, objects, n_steps, ["v_s", "v_d", "w_s", "w_d", "theta", "g_gaba_d"])
+    assert ref["spike_steps"].size > 40  # the protocol makes the cells fire
+    _assert_same_spikes(steps, ids, ref["spike_steps"], ref["spike_ids"], n)
+    rows = slice(0, n_steps)
+    # voltages, the threshold and w_d (a voltage in the reference: current a_wd w_d) to V_TOLERANCE
+    for ours, theirs in ((states.v_s / volt, ref["V_s"]), (states.v_d / volt, ref["V_d"]),
+                         (states.theta / volt, ref["thr"]), (states.w_d / amp / float(p.a_wd), ref["wdend"])):
+        np.testing.assert_allclose(ours, theirs[rows].T.astype(float), rtol=0, atol=V_TOLERANCE)
+    # w_s counts spikes (current b_ws w_s), decayed by a float32 factor per step: its relative
+    # rounding, 6e-8 per step, adds up over the 8000 steps to < 5e-4 of a spike
+    np.testing.assert_allclose(states.w_s / amp / float(p.b_ws), ref["wsoma"][rows].T.astype(float), rtol=0,
+                               atol=5e-4)
+    # conductances (leak units), decayed by a float32 factor per step: relative error as for w_s
+    np.testing.assert_allclose(np.asarray(states.g_gaba_d) / float(p.g_L_d), ref["g_gaba_dend"][rows].T.astype(float),
+                               rtol=5e-4, atol=1e-9)
