@@ -2,15 +2,17 @@
 2021 supplementary BP-curve normalization).
 
 Three units of 4000 pyramids (one per somatic current I_s = 0, 100, 200 pA; 500 with --quick)
-share a sparse Poisson background (25000 excitatory + 25000 inhibitory sources at 5 Hz, 100 / 30
-per compartment; soma 0.17 / 0.26, dendrite 0.043 / 0.07 in leak units) and each has recurrent
-facilitating (STF) dendritic inhibition (GABA, w = 0.02, p = 0.05 within the unit), on by
-default. The dendritic current steps from -100 to 350 pA in 50 pA steps of 1 s (0.5 s with
---quick) after a 1 s burn-in; E and P are measured over the last half of each step, bursts
+share a sparse Poisson background (25000 excitatory + 25000 inhibitory sources at 5 Hz, each pair
+connected with probability 100/25000 and 30/25000 per compartment; soma 0.17 / 0.26, dendrite
+0.043 / 0.07 in leak units) and each has recurrent facilitating (STF) dendritic inhibition (GABA,
+w = 0.02, p = 0.05 within the unit), on by default. The dendritic current steps from -100 to
+350 pA in 50 pA steps of 1 s (0.5 s with --quick), from the start as in the reference program;
+E and P are measured over the last half of each step with the reference's event rule, bursts
 counted in their event's window.
 
 Reference-code choices (recorded in the JSON): moving threshold, dendritic synaptic driving
-force V_s, STP starting at u = 0.01 (hence the burn-in), 0.8 ms synaptic delays.
+force V_s, STP starting at u = 0.01, 0.8 ms synaptic delays. The reference's own curves (5 seeds)
+are in validation/reference_data/bp_transfer_reference.json and are drawn beside ours.
 
 Usage::
 
@@ -32,8 +34,10 @@ SOMATIC_CURRENTS_PA = (0, 100, 200)
 DENDRITIC_CURRENTS_PA = tuple(range(-100, 351, 50))
 
 
-def protocol(quick: bool, inhibition: bool = True):
-    """The plan, its step timing and the somatic currents."""
+def protocol(quick: bool, inhibition: bool = True, n_per_unit: int | None = None):
+    """The plan, its step timing and the somatic currents. As the reference program
+    (sim_normalization_of_bpcurves): the staircase starts at once (no burn-in), the background
+    connects each pair with probability 100/25000 (30/25000 inhibitory)."""
     from brian2 import Hz, pA, second
 
     from models.circuits import add_sparse_background, leak_units
@@ -42,9 +46,10 @@ def protocol(quick: bool, inhibition: bool = True):
     from spiking.plan import CurrentInjection, NetworkPlan, Population, Projection
     from spiking.stimuli import Constant, Sampled
 
-    n_per_unit = 500 if quick else 4000
+    if n_per_unit is None:
+        n_per_unit = 500 if quick else 4000
     step_s = 0.5 if quick else 1.0
-    burn_in_s = 0.5 if quick else 1.0
+    burn_in_s = 0.0
     pool = 5000 if quick else 25000
     params = PyramidalParameters()
     levels = np.array((DENDRITIC_CURRENTS_PA[0],) + DENDRITIC_CURRENTS_PA, dtype=float)
@@ -60,19 +65,20 @@ def protocol(quick: bool, inhibition: bool = True):
                                        weight=leak_units(0.02, params, "dendrite"), p=p,
                                        stp=STF_PAYEUR.replace(u_initial=0.01)))
     plan.add_current(CurrentInjection("pyr", "soma", [Constant(i * pA) for i in SOMATIC_CURRENTS_PA]))
-    # dendritic staircase, one sample per step (the burn-in is a whole number of steps at -100 pA)
+    # dendritic staircase, one sample per step
     samples = np.repeat(levels, [int(round(d / step_s)) for d in durations])
     plan.add_current(CurrentInjection("pyr", "dendrite", Sampled(samples * pA, step_s * second)))
     plan.record_spikes("pyr")
     return plan, params, burn_in_s, step_s
 
 
-def compute(quick: bool = False, backend: str = "runtime", inhibition: bool = True) -> dict:
+def compute(quick: bool = False, backend: str = "runtime", inhibition: bool = True,
+            n_per_unit: int | None = None) -> dict:
     """Run the staircase and measure E and P in the last half of each step."""
     from spiking.decoding import decompose
     from spiking.simulation import Simulation
 
-    plan, params, burn_in_s, step_s = protocol(quick, inhibition)
+    plan, params, burn_in_s, step_s = protocol(quick, inhibition, n_per_unit)
     start = time.perf_counter()
     with Simulation(plan, backend=backend) as sim:
         result = sim.run()
@@ -112,6 +118,22 @@ def summary(data: dict) -> dict:
                                      wall_s=round(data["wall_s"], 3), simulation_timings_s=data["timings_s"])}
 
 
+def reference_curves() -> dict | None:
+    """The reference implementation's curves (mean of 5 seeds; validation/reference_data), or None
+    where the file is absent."""
+    import json
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
+                        "reference_data", "bp_transfer_reference.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        ref = json.load(f)["across_seeds_patched"]
+    return {"bp_percent": {str(i): [100 * s["burst_prob"]["mean"] for s in ref[f"soma{i}pA"]] for i in SOMATIC_CURRENTS_PA},
+            "er_hz": {str(i): [s["event_rate_hz"]["mean"] for s in ref[f"soma{i}pA"]] for i in SOMATIC_CURRENTS_PA}}
+
+
 def plot(data: dict):
     import matplotlib
 
@@ -120,9 +142,15 @@ def plot(data: dict):
 
     fig, (ax_bp, ax_er) = plt.subplots(1, 2, figsize=(11, 4.5))
     colors = {"0": "tab:blue", "100": "tab:orange", "200": "tab:red"}
+    reference = reference_curves()
     for i_s in map(str, SOMATIC_CURRENTS_PA):
         ax_bp.plot(DENDRITIC_CURRENTS_PA, data["bp_percent"][i_s], "o-", color=colors[i_s], label=f"$I_s$ = {i_s} pA")
         ax_er.plot(DENDRITIC_CURRENTS_PA, data["er_hz"][i_s], "o-", color=colors[i_s], label=f"$I_s$ = {i_s} pA")
+        if reference is not None:
+            label = "reference (Auryn, 5 seeds)" if i_s == "0" else None
+            ax_bp.plot(DENDRITIC_CURRENTS_PA, reference["bp_percent"][i_s], "--", color=colors[i_s], alpha=0.6,
+                       label=label)
+            ax_er.plot(DENDRITIC_CURRENTS_PA, reference["er_hz"][i_s], "--", color=colors[i_s], alpha=0.6)
     ax_bp.set_xlabel("dendritic current $I_d$ (pA)")
     ax_bp.set_ylabel("burst probability (%)")
     ax_bp.set_ylim(0, 100)

@@ -50,8 +50,8 @@ def conditions(quick: bool) -> dict[str, dict]:
         out.update({
             "SOM current -50 pA": {"w": REFERENCE_W, "sst.I_bias": (SOM_BIAS_PA - 50) * pA},
             "SOM current -100 pA": {"w": REFERENCE_W, "sst.I_bias": (SOM_BIAS_PA - 100) * pA},
-            "U PC->SOM = 0.015": {"w": REFERENCE_W, "pyr_to_sst.U": 0.015},
-            "U PC->SOM = 0.025": {"w": REFERENCE_W, "pyr_to_sst.U": 0.025},
+            "U PC->SOM = 0.015": {"w": REFERENCE_W, "pyr_to_sst.U": 0.015, "pyr_to_sst.f": 0.015},
+            "U PC->SOM = 0.025": {"w": REFERENCE_W, "pyr_to_sst.U": 0.025, "pyr_to_sst.f": 0.025},
             "g_d = 1300 pA": {"w": REFERENCE_W, "pyr.g_d": 1300 * pA},
             "g_d = 1400 pA": {"w": REFERENCE_W, "pyr.g_d": 1400 * pA},
         })

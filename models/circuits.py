@@ -72,10 +72,11 @@ def add_identity_backgrounds(plan: NetworkPlan, pyramids: str, pv: str, sst: str
 
 def add_sparse_background(plan: NetworkPlan, target: str, weights: dict[str, tuple[float, float]],
                           n_exc: int = 25000, n_inh: int = 25000, rate: Quantity = 5 * Hz,
-                          in_degree_exc: int = 100, in_degree_inh: int = 30, prefix: str | None = None) -> None:
+                          in_degree_exc: int = 100, in_degree_inh: int = 30, prefix: str | None = None,
+                          connectivity: str = "pairwise") -> None:
     """Sparse Poisson background of the reference code: an excitatory and an inhibitory pool of
-    independent Poisson sources (``rate``), each target compartment drawing a fixed number of
-    sources from each pool.
+    independent Poisson sources (``rate``) onto each target compartment, ``in_degree_exc`` and
+    ``in_degree_inh`` sources on average.
 
     Parameters
     ----------
@@ -92,7 +93,14 @@ def add_sparse_background(plan: NetworkPlan, target: str, weights: dict[str, tup
         Sources per target compartment (reference: 100 and 30).
     prefix : str, optional
         Name prefix of the pools (default: ``"bg"``; pools are shared by all targets using it).
+    connectivity : {"pairwise", "in_degree"}
+        ``"pairwise"`` (the reference's ``SparseConnection``): each source-target pair with
+        probability in_degree/pool size, so in-degrees are binomial (100 +- 10); ``"in_degree"``:
+        exactly ``in_degree`` sources per target.
     """
+    if connectivity not in ("pairwise", "in_degree"):
+        raise ParameterError(f"add_sparse_background: connectivity must be 'pairwise' or 'in_degree'; "
+                             f"got {connectivity!r}")
     prefix = prefix or "bg"
     pools = {"exc": f"{prefix}_exc", "inh": f"{prefix}_inh"}
     for kind, n in (("exc", n_exc), ("inh", n_inh)):
@@ -101,9 +109,11 @@ def add_sparse_background(plan: NetworkPlan, target: str, weights: dict[str, tup
     params = plan.populations[target].params
     for compartment, (w_exc, w_inh) in weights.items():
         for kind, w, k, receptor in (("exc", w_exc, in_degree_exc, "ampa"), ("inh", w_inh, in_degree_inh, "gaba")):
+            n_pool = n_exc if kind == "exc" else n_inh
+            rule = ({"rule": "pairwise", "p": k / n_pool} if connectivity == "pairwise"
+                    else {"rule": "in_degree", "in_degree": k})
             plan.add_projection(Projection(f"{pools[kind]}_to_{target}_{compartment}", pools[kind], target, compartment,
-                                           receptor, "in_degree", weight=leak_units(w, params, compartment),
-                                           in_degree=k, delay=0.8 * ms))
+                                           receptor, weight=leak_units(w, params, compartment), delay=0.8 * ms, **rule))
 
 
 def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000, burn_in_s: float = 1.0,

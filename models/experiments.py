@@ -235,8 +235,9 @@ def sst_dendritic_transfer(n_pyramids: int = 10000, n_interneurons: int = 1000, 
         "i_dendrite": Knob("pA", "current into every pyramid dendrite", lambda v: {"pyr.dendrite": v * pA}),
         "som_current": Knob("pA", "current added to every SOM cell (negative: VIP-like disinhibition)",
                             lambda v: {"sst.soma": v * pA}),
-        "u_pc_som": Knob("1", "release probability U of pyr -> SOM (reference 0.02)",
-                         lambda v: {"pyr_to_sst.U": v}),
+        "u_pc_som": Knob("1", "release probability U of pyr -> SOM (reference 0.02; also its facilitation "
+                              "increment, f = U, as the reference executes it)",
+                         lambda v: {"pyr_to_sst.U": v, "pyr_to_sst.f": v}),
         "g_d": Knob("pA", "dendritic excitability g_d of the pyramids (reference 1200 pA)",
                     lambda v: {"pyr.g_d": v * pA}),
     }

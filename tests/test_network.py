@@ -28,7 +28,8 @@ def _two_unit_plan(duration=400 * ms, seed=7):
         plan.add_background(IdentityPoisson("pyr", comp, "ampa", 500 * Hz, w * g))
         plan.add_background(IdentityPoisson("pyr", comp, "gaba", 500 * Hz, w * g))
     plan.add_noise(OUNoise("pyr", "soma", mean=0 * pA, sigma=50 * pA))
-    plan.add_projection(Projection("pyr_to_sst", "pyr", "sst", "soma", "ampa", "pairwise", weight=1.5 * nS,
+    # 6 nS: the reference STF set facilitates by U = 0.02 per spike (efficacy ~0.02-0.05)
+    plan.add_projection(Projection("pyr_to_sst", "pyr", "sst", "soma", "ampa", "pairwise", weight=6 * nS,
                                    p=0.2, stp=STF_PAYEUR))
     plan.add_projection(Projection("sst_to_pyr", "sst", "pyr", "dendrite", "gaba", "all_to_all", weight=0.2 * nS))
     plan.add_projection(Projection("pyr_to_pv", "pyr", "pv", "soma", "ampa", "in_degree", weight=0.5 * nS,

@@ -246,3 +246,76 @@ def test_adex_interneurons_step_by_step_equal_the_reference(population):
     np.testing.assert_allclose((states.v / volt)[below], theirs[below], rtol=0, atol=V_TOLERANCE)
     np.testing.assert_allclose(states.w / amp / float(params.g_L), ref[f"{population}_w"][rows].T.astype(float),
                                rtol=0, atol=V_TOLERANCE)
+
+
+# -- ensembles ---------------------------------------------------------------------------------
+def _rates_in_window(spikes, t0, t1):
+    keep = (spikes.times_s >= t0) & (spikes.times_s < t1)
+    counts = np.bincount(spikes.unit_of_neuron[spikes.indices[keep]], minlength=spikes.n_units)
+    return counts / (spikes.neurons_per_unit * (t1 - t0))
+
+
+@pytest.fixture(scope="module")
+def fig3_run():
+    from models.circuits import payeur_fig3_plan
+
+    with Simulation(payeur_fig3_plan(seed=1), backend="cpp_standalone") as sim:
+        return sim.run()
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_fig3_circuit_rates_equal_the_reference(fig3_run):
+    # the Fig-3 circuit (2 x 4000 pyramids, 1000 PV, 1000 SOM; models/circuits.py) against five
+    # seeds of the reference (sim_propagation, validation/reference_data/fig3_reference.json).
+    # Tolerance: the reference's seed-to-seed SD is 0.3-0.8 % of each rate; one seed of ours
+    # against the mean of five differs by about 1.1 SD if the models agree; float32 vs float64 and
+    # the closed-form STP relaxation (<= 0.1 % of an efficacy) add far less. 3 % is about 4 SD;
+    # before the fixes of this file's tests (Poisson-distributed backgrounds, f = 0.1 facilitation)
+    # the rates were 20-35 % high.
+    ref = _json("fig3_reference")["across_seeds"]
+    pyr = fig3_run.spikes["pyr"]
+    ours = {"pyr1": _rates_in_window(pyr, 0.0, 4.0)[0], "pyr2": _rates_in_window(pyr, 0.0, 4.0)[1],
+            "pv": _rates_in_window(fig3_run.spikes["pv"], 0.0, 4.0)[0],
+            "som": _rates_in_window(fig3_run.spikes["som"], 0.0, 4.0)[0]}
+    for name, value in ours.items():
+        expected = ref["spike_rate_hz"][name]["all_0_4s"]["mean"]
+        assert value == pytest.approx(expected, rel=0.03), (name, value, expected)
+    # event rate and burst probability of each pyramidal population over the last 3 s, counted as
+    # the reference's BurstRateMonitor counts them (trace rule, bursts at their second spike,
+    # bins (1.0, 3.95] s). Reference SD: ER 0.3-0.7 %, BP 0.0005-0.003 absolute
+    rates = unit_rates(pyr, 2.95, t_start_s=1.0 + DT, t_stop_s=3.95 + DT, burst_time="second_spike", rule="trace")
+    for unit, name in enumerate(("pyr1", "pyr2")):
+        monitor = ref["burst_monitor"][name]["last3s"]
+        assert float(rates.event_rate[unit, 0]) == pytest.approx(monitor["event_rate_hz"]["mean"], rel=0.03), name
+        assert float(rates.burst_probability[unit, 0]) == pytest.approx(monitor["burst_prob"]["mean"], abs=0.012), name
+
+
+def _reference_curve(ref, i_s, key):
+    return np.array([step[key]["mean"] for step in ref["across_seeds_patched"][f"soma{i_s}pA"]])
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_bp_transfer_curve_equals_the_reference():
+    # the BP-vs-dendritic-current protocol of the reference (sim_normalization_of_bpcurves: sparse
+    # 5 Hz backgrounds, recurrent STF dendritic inhibition, I_d from -100 to 350 pA in 1 s steps,
+    # BP over the last 0.5 s of each step) with 1000 instead of 4000 pyramids per somatic current
+    # (the same inputs per cell). Reference: 5 seeds, SD of BP <= 0.009. Our finite size: about
+    # 1500-4500 events per step window, so the binomial SE of BP is <= 0.013; 0.05 is about 4 SE.
+    # The curve must reach the reference's saturation (>= 0.97 at 300 and 350 pA).
+    from conftest import load_figure_module
+
+    figure = load_figure_module("bp_transfer")
+    data = figure.compute(n_per_unit=1000, backend="cpp_standalone")
+    ref = _json("bp_transfer_reference")
+    for i_s in figure.SOMATIC_CURRENTS_PA:
+        assert [step["i_dend_pA"] for step in ref["across_seeds_patched"][f"soma{i_s}pA"]] == \
+            list(figure.DENDRITIC_CURRENTS_PA)
+        ours = np.array(data["bp_percent"][str(i_s)]) / 100
+        np.testing.assert_allclose(ours, _reference_curve(ref, i_s, "burst_prob"), rtol=0, atol=0.05,
+                                   err_msg=f"BP at I_s = {i_s} pA")
+        assert ours[-2:].min() >= 0.97
+        # event rates: reference SD 1-2 %, our binomial SE about 2-3 % (1000 cells): 10 %
+        np.testing.assert_allclose(data["er_hz"][str(i_s)], _reference_curve(ref, i_s, "event_rate_hz"), rtol=0.1,
+                                   err_msg=f"ER at I_s = {i_s} pA")
