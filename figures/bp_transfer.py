@@ -84,21 +84,26 @@ def compute(quick: bool = False, backend: str = "runtime", inhibition: bool = Tr
         result = sim.run()
     wall = time.perf_counter() - start
     spikes = result.spikes["pyr"]
-    d = decompose(spikes, rule=EVENT_RULE)
-    unit_of_event = spikes.unit_of_neuron[d.event_neurons]
     n_per_unit = spikes.neurons_per_unit
-    er, bp = {}, {}
-    for u, i_s in enumerate(SOMATIC_CURRENTS_PA):
-        er[str(i_s)], bp[str(i_s)] = [], []
-        for k in range(len(DENDRITIC_CURRENTS_PA)):
-            t0 = burn_in_s + k * step_s + step_s / 2
-            t1 = burn_in_s + (k + 1) * step_s
-            sel = (unit_of_event == u) & (d.event_times_s >= t0) & (d.event_times_s < t1)
-            events = int(sel.sum())
-            bursts = int(np.count_nonzero(d.event_n_spikes[sel] >= 2))
-            er[str(i_s)].append(events / (n_per_unit[u] * (t1 - t0)))
-            bp[str(i_s)].append(100.0 * bursts / events if events else float("nan"))
+    curves = {}
+    for rule in (EVENT_RULE, "isi"):  # the other rule on the same spikes, for comparison
+        d = decompose(spikes, rule=rule)
+        unit_of_event = spikes.unit_of_neuron[d.event_neurons]
+        er, bp = {}, {}
+        for u, i_s in enumerate(SOMATIC_CURRENTS_PA):
+            er[str(i_s)], bp[str(i_s)] = [], []
+            for k in range(len(DENDRITIC_CURRENTS_PA)):
+                t0 = burn_in_s + k * step_s + step_s / 2
+                t1 = burn_in_s + (k + 1) * step_s
+                sel = (unit_of_event == u) & (d.event_times_s >= t0) & (d.event_times_s < t1)
+                events = int(sel.sum())
+                bursts = int(np.count_nonzero(d.event_n_spikes[sel] >= 2))
+                er[str(i_s)].append(events / (n_per_unit[u] * (t1 - t0)))
+                bp[str(i_s)].append(100.0 * bursts / events if events else float("nan"))
+        curves[rule] = (er, bp)
+    er, bp = curves[EVENT_RULE]
     return {"plan": plan, "params": params, "er_hz": er, "bp_percent": bp, "inhibition": inhibition,
+            "bp_percent_isi_rule": curves["isi"][1], "er_hz_isi_rule": curves["isi"][0],
             "n_per_unit": int(n_per_unit[0]), "step_s": step_s, "burn_in_s": burn_in_s, "backend": backend,
             "wall_s": wall, "timings_s": result.timings_s, "n_synapses": result.n_synapses}
 
@@ -108,6 +113,8 @@ def summary(data: dict) -> dict:
 
     plan = data["plan"]
     return {"i_d_pA": list(DENDRITIC_CURRENTS_PA), "bp_percent": data["bp_percent"], "er_hz": data["er_hz"],
+            "bp_percent_isi_rule": data["bp_percent_isi_rule"], "er_hz_isi_rule": data["er_hz_isi_rule"],
+            "reference": reference_curves(),
             "params": {"neuron": data["params"].to_dict(), "plan": plan.to_dict(),
                        "recurrent_stf_inhibition": data["inhibition"], "n_per_unit": data["n_per_unit"],
                        "step_s": data["step_s"], "burn_in_s": data["burn_in_s"],
