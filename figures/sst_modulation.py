@@ -142,8 +142,34 @@ def summary(data: dict) -> dict:
                        "condition_overrides": {k: c["overrides"] for k, c in data["conditions"].items()},
                        "som_rate_hz": {k: c["som_rate_hz"] for k, c in data["conditions"].items()},
                        "quick": data["quick"], "stp_initial_u": 0.01, "event_rule": EVENT_RULE},
+            "reference": reference_conditions(),
             "provenance": provenance(backend=data["backend"], seed=plan.seed, dt_ms=float(plan.dt * 1e3),
                                      wall_s=round(data["wall_s"], 3), simulation_timings_s=data["timings_s"])}
+
+
+#: Our condition names -> the reference program's runs (validation/reference_data).
+REFERENCE_RUNS = {"w_SOM->PC = 0": "openloop", "w_SOM->PC = 0.0005": "closeloop_wsomtopyr0_0005",
+                  "w_SOM->PC = 0.001": "closeloop_wsomtopyr0_001", "SOM current -50 pA": "vipdisinhibition_50",
+                  "SOM current -100 pA": "vipdisinhibition_100"}
+
+
+def reference_conditions() -> dict:
+    """The reference program's BP curves and 50 % crossings for the conditions it ran
+    (sim_dendritic_transfer_func_modulation, one run each; validation/reference_data), or {}."""
+    import json
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
+                        "reference_data", "sst_modulation_reference.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        runs = json.load(f)["conditions"]
+    return {ours: {"i_d_pA": [step["i_dend_pA"] for step in runs[theirs]["steps"]],
+                   "bp_percent": [100 * step["burst_prob"] for step in runs[theirs]["steps"]],
+                   "er_hz": [step["event_rate_hz"] for step in runs[theirs]["steps"]],
+                   "half_max_pA": runs[theirs]["bp_50pct_crossing_pA"]}
+            for ours, theirs in REFERENCE_RUNS.items() if theirs in runs}
 
 
 def plot(data: dict):
@@ -160,6 +186,7 @@ def plot(data: dict):
     groups = [(title, keys) for title, keys in groups if len(keys) > 1]
     fig, axes = plt.subplots(2, len(groups), figsize=(max(5.5, 4.2 * len(groups)), 7.5), squeeze=False, sharex=True)
     cmap = plt.get_cmap("viridis")
+    reference = reference_conditions()
     for col, (title, keys) in enumerate(groups):
         for n, key in enumerate(keys):
             c = data["conditions"][key]
@@ -169,6 +196,13 @@ def plot(data: dict):
             axes[0, col].plot(data["i_d_pA"], c["bp_percent"], "o-", color=color, ms=4,
                               label=f"{label}; BP = 50 % at {half}")
             axes[1, col].plot(data["i_d_pA"], c["er_hz"], "o-", color=color, ms=4)
+            ref = reference.get(key)
+            if ref is not None and col < 2:
+                keep = np.array(ref["i_d_pA"]) <= max(data["i_d_pA"])
+                axes[0, col].plot(np.array(ref["i_d_pA"])[keep], np.array(ref["bp_percent"])[keep], "--", color=color,
+                                  alpha=0.7, label=f"reference: {ref['half_max_pA']:.0f} pA")
+                axes[1, col].plot(np.array(ref["i_d_pA"])[keep], np.array(ref["er_hz"])[keep], "--", color=color,
+                                  alpha=0.7)
         axes[0, col].set_title(title, fontsize=10)
         axes[0, col].legend(fontsize=7, frameon=False, loc="upper left")
         axes[0, col].set_ylim(0, 100)
