@@ -111,3 +111,30 @@ def test_sessions_cannot_nest():
     with BackendSession("runtime"):
         with pytest.raises(BackendError, match="another BackendSession"):
             BackendSession("runtime").__enter__()
+
+
+def test_bad_fidelity_options_name_the_option_and_its_choices(forbid_brian_objects):
+    # the options added with the reference-fidelity work fail at once, naming the allowed values
+    from brian2 import Hz, second
+
+    from models.circuits import add_sparse_background
+    from models.interneurons import PV_PAYEUR
+    from spiking.plan import IdentityPoisson, NetworkPlan, Population
+
+    with pytest.raises(ParameterError, match="arrivals must be one of .*per_step.*poisson"):
+        IdentityPoisson("pyr", "soma", "ampa", 500 * Hz, 1 * nS, arrivals="bernoulli")
+    with pytest.raises(ParameterError, match="spike_current.*fast_exp.*exp"):
+        PV_PAYEUR.replace(spike_current="approximate")
+    with pytest.raises(ParameterError, match="v_min < E_L < v_max"):
+        PV_PAYEUR.replace(v_min=-60 * mV)
+    plan = NetworkPlan(duration=1 * second)
+    plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=4))
+    with pytest.raises(ParameterError, match="rule must be one of .*trace.*isi"):
+        plan.detect_bursts("pyr", rule="last_isi")
+    plan.add_background(IdentityPoisson("pyr", "soma", "ampa", 500 * Hz, 1 * nS))
+    with pytest.raises(ParameterError, match="must all use the same arrivals"):
+        plan.add_background(IdentityPoisson("pyr", "soma", "gaba", 500 * Hz, 1 * nS, arrivals="poisson"))
+    with pytest.raises(ParameterError, match="rate\\*dt per step must be < 1"):
+        plan.add_background(IdentityPoisson("pyr", "dendrite", "ampa", 20000 * Hz, 1 * nS))
+    with pytest.raises(ParameterError, match="connectivity must be 'pairwise' or 'in_degree'"):
+        add_sparse_background(plan, "pyr", {"soma": (0.1, 0.1)}, connectivity="fixed")

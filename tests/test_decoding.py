@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spiking.decoding import EVENT_RULES, decompose, moving_average_rates, trace_before_spikes, unit_rates
+from spiking.decoding import decompose, moving_average_rates, trace_before_spikes, unit_rates
 from spiking.spikes import SpikeData
 
 DT = 1e-4  # a simulation grid: spike times are k * DT in floating point

@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 import pytest
-from brian2 import Hz, ms, mV, nS, pA, second
+from brian2 import ms, mV, nS, pA, second
 
 from models.interneurons import PV_PAYEUR
 from models.synapses import STD_PAYEUR, STF_PAYEUR, stp_efficacies
