@@ -20,7 +20,7 @@ from models.pyramidal import PyramidalParameters
 from spiking.errors import ParameterError
 from spiking.plan import IdentityPoisson, NetworkPlan, PoissonPool, Projection
 
-__all__ = ["leak_units", "add_identity_backgrounds", "add_sparse_background", "payeur_fig3_plan"]
+__all__ = ["leak_units", "add_identity_backgrounds", "add_sparse_background", "payeur_fig3_plan", "FIG3_STP_PATHWAYS"]
 
 
 def leak_units(weight: float, params: PyramidalParameters | AdExParameters, compartment: str = "soma") -> Quantity:
@@ -116,8 +116,14 @@ def add_sparse_background(plan: NetworkPlan, target: str, weights: dict[str, tup
                                            receptor, weight=leak_units(w, params, compartment), delay=0.8 * ms, **rule))
 
 
+#: STP of the Fig-3 pathways: the reference (depressing feedforward, facilitating feedback) and
+#: the ablation with the two sets swapped.
+FIG3_STP_PATHWAYS = ("reference", "swapped")
+
+
 def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000, burn_in_s: float = 1.0,
-                     stimulus_s: float = 3.0, seed: int = 3, fixed_in_degree: bool = False, record: bool = True):
+                     stimulus_s: float = 3.0, seed: int = 3, fixed_in_degree: bool = False, record: bool = True,
+                     stp_pathways: str = "reference"):
     """The Payeur et al. 2021 Fig. 3 circuit (models.md section 2.4): two pyramidal units (pop1,
     pop2), PV and SOM; identity 500 Hz backgrounds; STD feedforward (pop1 -> pop2 soma, pop1 -> PV),
     PV -> pop2 soma, STF feedback (pop2 -> pop1 dendrite, pop2 -> SOM), SOM -> pop1 dendrite,
@@ -134,6 +140,10 @@ def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000
         circuit is scaled (used by the scaling benchmark).
     record : bool
         Record all spikes (else: a 100-neuron sample per unit and the online detector only).
+    stp_pathways : {"reference", "swapped"}
+        ``"swapped"``: the feedforward pathways (pop1 -> pop2, pop1 -> PV) get the facilitating
+        set and the feedback ones (pop2 -> pop1, pop2 -> SOM) the depressing set, same weights (the
+        ablation of the STP demultiplexing figure).
 
     Returns
     -------
@@ -170,12 +180,15 @@ def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000
         plan.add_projection(Projection(name, source, target, compartment, receptor, weight=leak_units(w, params, compartment),
                                        stp=stp, source_units=source_units, target_units=target_units, **rule))
 
+    if stp_pathways not in FIG3_STP_PATHWAYS:
+        raise ParameterError(f"payeur_fig3_plan: stp_pathways must be one of {FIG3_STP_PATHWAYS}; got {stp_pathways!r}")
     std, stf = STD_PAYEUR.replace(u_initial=0.01), STF_PAYEUR.replace(u_initial=0.01)
-    connect("ff_pyr1_pyr2", "pyr", "pyr", "soma", "ampa", 0.05, pyr_params, std, (0,), (1,))
-    connect("ff_pyr1_pv", "pyr", "pv", "soma", "ampa", 0.05, PV_PAYEUR, std, (0,), None)
+    forward, feedback = (std, stf) if stp_pathways == "reference" else (stf, std)
+    connect("ff_pyr1_pyr2", "pyr", "pyr", "soma", "ampa", 0.05, pyr_params, forward, (0,), (1,))
+    connect("ff_pyr1_pv", "pyr", "pv", "soma", "ampa", 0.05, PV_PAYEUR, forward, (0,), None)
     connect("pv_pyr2", "pv", "pyr", "soma", "gaba", 0.07, pyr_params, None, None, (1,), reference_size=1000)
-    connect("fb_pyr2_pyr1", "pyr", "pyr", "dendrite", "ampa", 0.37, pyr_params, stf, (1,), (0,))
-    connect("fb_pyr2_som", "pyr", "som", "soma", "ampa", 0.3, som_params, stf, (1,), None)
+    connect("fb_pyr2_pyr1", "pyr", "pyr", "dendrite", "ampa", 0.37, pyr_params, feedback, (1,), (0,))
+    connect("fb_pyr2_som", "pyr", "som", "soma", "ampa", 0.3, som_params, feedback, (1,), None)
     connect("som_pyr1", "som", "pyr", "dendrite", "gaba", 0.035, pyr_params, None, None, (0,), reference_size=1000)
     connect("recurrent_inhibition", "pyr", "pyr", "dendrite", "gaba", 0.1, pyr_params, stf)
     dt_s = float(plan.dt)

@@ -66,3 +66,19 @@ def test_som_inhibition_shifts_bp_curve_right_with_er_nearly_unchanged(tmp_path_
     # ER nearly unchanged: within 40 % at every level, while BP differs by up to a factor 2-3
     assert np.all(np.abs(np.log(er1 / er0)) < np.log(1.4))
     assert np.max(bp0[1:] / np.maximum(bp1[1:], 1)) > 1.8
+
+
+@pytest.mark.slow
+def test_events_travel_forward_bursts_travel_back_and_swapping_stp_loses_it(tmp_path_factory):
+    data = _run("payeur2021_fig3_propagation", tmp_path_factory)
+    keys = {"corr_er2_er1", "corr_bp1_br2", "corr_er2_bp1", "corr_bp1_er1"}
+    assert keys <= set(data) and keys <= set(data["ablation"]) and keys <= set(data["per_seed"])
+    assert data["bin_ms"] == 50 and data["n_seeds"] == len(data["per_seed"]["corr_er2_er1"]) == 2
+    # 60 bins of 50 ms: the standard error of r is about 0.1 for moderate correlations, so 0.6 is
+    # far above chance (the reference circuit: 0.92 and 0.91, validation/reference_data)
+    assert data["corr_er2_er1"] > 0.6 and data["corr_bp1_br2"] > 0.6
+    # facilitating forward, depressing back: the forward event and backward burst channels lose
+    # most of their correlation (by > 0.2, several standard errors)
+    assert data["ablation"]["corr_er2_er1"] < data["corr_er2_er1"] - 0.2
+    assert data["ablation"]["corr_bp1_br2"] < data["corr_bp1_br2"] - 0.3
+    assert data["params"]["event_rule"] == "trace"
