@@ -66,19 +66,19 @@ for d in naud_single adex_single stp_connection burst_monitor_replay; do
 done
 
 echo "== writing protocols"
-rm -rf "$BUILD_DIR/work"
+rm -rf "$BUILD_DIR/protocols"
 NET_ARGS=()
 if [ -n "${NETWORK_RASTER:-}" ]; then
 	NET_ARGS+=(--network-raster "$NETWORK_RASTER")
 	[ -n "${NETWORK_BRATE:-}" ] && NET_ARGS+=(--network-brate "$NETWORK_BRATE")
 fi
-"$PYTHON" "$HERE/make_protocols.py" "$BUILD_DIR/work" "${NET_ARGS[@]+"${NET_ARGS[@]}"}"
+"$PYTHON" "$HERE/make_protocols.py" "$BUILD_DIR/protocols" "${NET_ARGS[@]+"${NET_ARGS[@]}"}"
 
 echo "== running drivers"
 for d in naud_single adex_single stp_connection burst_monitor_replay; do
 	rm -rf "$BUILD_DIR/raw/$d"
 	mkdir -p "$BUILD_DIR/raw/$d"
-	"$BUILD_DIR/bin/$d" "$BUILD_DIR/work/$d/protocol.txt" "$BUILD_DIR/raw/$d" >"$BUILD_DIR/raw/$d/stdout.txt" 2>&1 \
+	"$BUILD_DIR/bin/$d" "$BUILD_DIR/protocols/$d/protocol.txt" "$BUILD_DIR/raw/$d" >"$BUILD_DIR/raw/$d/stdout.txt" 2>&1 \
 		|| { cat "$BUILD_DIR/raw/$d/stdout.txt"; exit 1; }
 	echo "   ran $d"
 done
@@ -106,6 +106,6 @@ EOF
 echo "== converting to $OUT_DIR"
 CONV_ARGS=(--meta "$BUILD_DIR/meta.json")
 [ -n "${NETWORK_BRATE:-}" ] && CONV_ARGS+=(--network-brate "$NETWORK_BRATE")
-"$PYTHON" "$HERE/convert_outputs.py" "$BUILD_DIR/work" "$BUILD_DIR/raw" "$OUT_DIR" "${CONV_ARGS[@]}"
+"$PYTHON" "$HERE/convert_outputs.py" "$BUILD_DIR/protocols" "$BUILD_DIR/raw" "$OUT_DIR" "${CONV_ARGS[@]}"
 "$PYTHON" "$HERE/check_reference.py" "$OUT_DIR"
 echo "== done"
