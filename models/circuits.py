@@ -20,7 +20,8 @@ from models.pyramidal import PyramidalParameters
 from spiking.errors import ParameterError
 from spiking.plan import IdentityPoisson, NetworkPlan, PoissonPool, Projection
 
-__all__ = ["leak_units", "add_identity_backgrounds", "add_sparse_background", "payeur_fig3_plan", "FIG3_STP_PATHWAYS"]
+__all__ = ["leak_units", "add_identity_backgrounds", "add_sparse_background", "payeur_fig3_plan", "FIG3_STP_PATHWAYS",
+           "payeur_fig2_population_plan", "FIG2_PHASES"]
 
 
 def leak_units(weight: float, params: PyramidalParameters | AdExParameters, compartment: str = "soma") -> Quantity:
@@ -204,4 +205,78 @@ def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000
     else:
         plan.record_spikes("pyr", sample_per_unit=100)
     plan.detect_bursts("pyr", bin_width=50e-3 * second)
+    return plan
+
+
+#: Phases of the plasticity population test after the burn-in (Payeur et al. 2021, Fig. 2E-G):
+#: (name, dendritic input strength in units of d0, extra current into the presynaptic dendrites, pA).
+FIG2_PHASES = (("d0", 1.0, 0.0), ("1.5 d0", 1.5, 0.0), ("d0 again", 1.0, 0.0), ("0.55 d0", 0.55, 0.0),
+               ("d0 third", 1.0, 0.0), ("presynaptic BP", 1.0, 40.0))
+
+
+def payeur_fig2_population_plan(seed: int = 1, n_pre: int = 1000, n_post: int = 1000, phase_s: float = 25.0,
+                                burn_in_s: float | None = None, n_background: int = 25000,
+                                mean_weight_dt_s: float = 0.5):
+    """The plasticity population test of the reference program (``sim_plasticity_rule``;
+    models.md section 4.3): a presynaptic population (Poisson-driven pyramids) projects onto a
+    postsynaptic one through plastic synapses; the postsynaptic dendrites get Poisson input of a
+    strength d that steps through the phases of :data:`FIG2_PHASES`, and in the last phase the
+    presynaptic dendrites get 40 pA more (their burst probability rises; the weights should not
+    follow).
+
+    - presynaptic cells: sparse Poisson background (25000 excitatory and 25000 inhibitory sources
+      at 5 Hz, 100 and 30 per cell; soma 0.17/0.26, dendrite 0.0425/0.065 leak units);
+    - plastic projection onto the postsynaptic somata: p = 0.2 (200 inputs per cell; a smaller
+      presynaptic population keeps the 200 with p = 200/n_pre), w0 = 0.08, no delay (the
+      reference transmits at once), eta = 3.5e-3, w_max = 1 (leak units), tau_pre = 100 ms,
+      tau_avg = 5 s, E_min 2 Hz, E_max 12 Hz, the reference connection's event detection;
+    - postsynaptic dendrites: 100 Poisson sources at 1 Hz (p = 0.2, weight d, d0 = 0.25 leak
+      units), plus 50 pA;
+    - plasticity off during the burn-in (4 tau_avg = 20 s), on afterwards.
+
+    Records: the online detector of both populations (50 ms bins), the mean plastic weight every
+    ``mean_weight_dt_s``, a 1000-synapse weight sample.
+
+    Examples
+    --------
+    >>> plan = payeur_fig2_population_plan(n_pre=20, n_post=20, phase_s=1.0, burn_in_s=1.0, n_background=500)
+    >>> round(float(plan.duration), 1)
+    7.0
+    """
+    from brian2 import pA, second
+
+    from models.plasticity import BurstDependentPlasticity
+    from spiking.plan import CurrentInjection, Population
+    from spiking.stimuli import Constant, Step
+
+    params = PyramidalParameters()
+    tau_avg = 5.0
+    burn_in_s = 4 * tau_avg if burn_in_s is None else burn_in_s
+    duration = burn_in_s + len(FIG2_PHASES) * phase_s
+    plan = NetworkPlan(duration=duration * second, seed=seed)
+    plan.add_population(Population("pre", params, n_per_unit=n_pre))
+    plan.add_population(Population("post", params, n_per_unit=n_post))
+    add_sparse_background(plan, "pre", {"soma": (0.17, 0.26), "dendrite": (0.0425, 0.065)}, n_exc=n_background,
+                          n_inh=n_background)
+    plan.add_population(PoissonPool("dendritic_input", 100, 1 * Hz))
+    plan.add_projection(Projection("dendritic_drive", "dendritic_input", "post", "dendrite", "ampa", "pairwise", p=0.2,
+                                   weight=leak_units(0.25, params, "dendrite"), delay=0.8 * ms))
+    plan.modulate_weight("dendritic_drive", [((burn_in_s + k * phase_s) * second, factor)
+                                             for k, (_, factor, _) in enumerate(FIG2_PHASES)])
+    rule = BurstDependentPlasticity(eta=leak_units(3.5e-3, params, "soma"), w_max=leak_units(1.0, params, "soma"),
+                                    tau_pre=100 * ms, tau_avg=tau_avg * second, e_min=2 * Hz, e_max=12 * Hz)
+    plan.add_projection(Projection("plastic", "pre", "post", "soma", "ampa", "pairwise", p=min(1.0, 200 / n_pre),
+                                   weight=leak_units(0.08, params, "soma"), delay=0 * ms, plasticity=rule))
+    plan.schedule_plasticity("plastic", [(burn_in_s * second, duration * second)])
+    plan.add_current(CurrentInjection("post", "dendrite", Constant(50 * pA)))
+    extra = [(burn_in_s + k * phase_s, current) for k, (_, _, current) in enumerate(FIG2_PHASES) if current]
+    wave = None
+    for start, current in extra:
+        step = Step(current * pA, start * second, phase_s * second)
+        wave = step if wave is None else wave + step
+    plan.add_current(CurrentInjection("pre", "dendrite", wave or Constant(0 * pA)))
+    plan.detect_bursts("pre", bin_width=50 * ms)
+    plan.detect_bursts("post", bin_width=50 * ms)
+    plan.record_mean_weights("plastic", mean_weight_dt_s * second)
+    plan.record_weights("plastic", n_sample=1000)
     return plan

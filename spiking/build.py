@@ -51,9 +51,15 @@ from spiking.backend import forget_build_values
 from spiking.codegen import use_branch_free_thresholds
 from spiking.errors import ParameterError
 from spiking.plan import NetworkPlan, PoissonPool, Population, Projection, SpikeTrainSource
+from spiking.plastic_build import accumulator_equations, make_plastic_parts, make_plastic_synapses
 from spiking.stimuli import sample_matrix
 
-__all__ = ["BuiltNetwork", "build_network", "unit_blocks", "stimulus_run_values"]
+__all__ = ["BuiltNetwork", "build_network", "unit_blocks", "stimulus_run_values", "weight_gain_name"]
+
+
+def weight_gain_name(projection: str) -> str:
+    """Name of the TimedArray of a projection's weight gain (:meth:`NetworkPlan.modulate_weight`)."""
+    return f"weight_gain_{projection}"
 
 _OU_TEMPLATE = "dI/dt = (mu - I)/tau + sigma*sqrt(2/tau)*noise : amp"
 
@@ -73,6 +79,9 @@ class BuiltNetwork:
     namespace: dict
     n_synapses: dict
     stp_holders: dict = dataclasses.field(default_factory=dict)  # projection -> source group holding its STP
+    plastic: dict = dataclasses.field(default_factory=dict)  # projection -> PlasticParts
+    weight_gains: dict = dataclasses.field(default_factory=dict)  # projection -> gain TimedArray
+    connections: dict = dataclasses.field(default_factory=dict)  # plastic projection -> (i, j) of its synapses
 
     def parameter_views(self, overrides: dict[str, Any]) -> dict:
         """Map ``{"pop.param": value, "projection.weight": value, "projection.U": value, ...}``
@@ -89,6 +98,14 @@ class BuiltNetwork:
                     raise ParameterError(f"override {key!r}: {owner!r} has no run-time parameter {name!r}")
                 params.replace(**{name: value})  # validates dimension and range
                 views[getattr(group, name)] = value
+            elif owner in self.synapses and owner in self.plastic:
+                plastic_names = {"eta": "eta", "w_max": "w_max", "tau_pre": "tau_event_trace"}
+                syn, rule = self.synapses[owner], self.plan.projections[owner].plasticity
+                if name not in plastic_names:
+                    raise ParameterError(f"override {key!r}: plastic projection {owner!r} has the run-time parameters "
+                                         f"{sorted(plastic_names)} (the others change the generated code)")
+                rule.replace(**{name: value})  # validates dimension and range
+                views[getattr(syn, plastic_names[name])] = value
             elif owner in self.synapses:
                 syn = self.synapses[owner]
                 has_stp = self.plan.projections[owner].stp is not None
@@ -159,9 +176,10 @@ def _stp_node_key(projection: Projection) -> tuple:
 
 
 def _uses_node(projection: Projection) -> bool:
-    """All-to-all without self-exclusion: the shared-conductance node is exact."""
+    """All-to-all without self-exclusion and without plasticity: the shared-conductance node is
+    exact."""
     recurrent_excluded = projection.source == projection.target and not projection.autapses
-    return projection.rule == "all_to_all" and not recurrent_excluded
+    return projection.rule == "all_to_all" and not recurrent_excluded and not projection.plastic
 
 
 #: Units up to which an injected current is a sum of per-unit 1-D TimedArrays gated by the
@@ -336,11 +354,13 @@ def _first_background_arrivals(backgrounds: list, n: int, dt_s: float, rng: np.r
 
 
 def _make_population(plan: NetworkPlan, population, extra_conductances: dict, stimuli: dict, namespace: dict,
-                     rng: np.random.Generator, linked_efficacies: list[str] = ()) -> NeuronGroup:
+                     rng: np.random.Generator, linked_efficacies: list[str] = (), extra_variables: str = "") -> NeuronGroup:
     n = population.n_neurons
     if isinstance(population, SpikeTrainSource):
         return SpikeGeneratorGroup(n, np.asarray(population.indices), population.times, name=population.name)
     linked = "".join(f"{name} : 1 (linked)\n" for name in linked_efficacies)
+    if extra_variables:
+        linked += extra_variables + "\n"
     if isinstance(population, PoissonPool):
         group = NeuronGroup(n, "t_next : second\nrate : hertz (shared, constant)\nunit : integer (constant)\n" + linked,
                             threshold="t >= t_next", reset="t_next += -log(rand())/rate", name=population.name)
@@ -395,10 +415,13 @@ _ON_EVENT = {"spikes": "spike", "events": "event", "bursts": "burst"}
 
 class _OneToOneSTPFilter(logging.Filter):
     """Drop Brian's "outcome may depend on the order of execution" warning for the STP node
-    updates: their pathway is one-to-one, so every node element is written by one synapse."""
+    updates and the plasticity's detector nodes: their pathways are one-to-one, so every node
+    element is written by one synapse."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return re.search(r"t_last_stp_\w+_post", record.getMessage()) is None
+        message = record.getMessage()
+        return (re.search(r"t_last_stp_\w+_post", message) is None
+                and re.search(r"first line is: '(within_event|is_event) :?=", message) is None)
 
 
 logging.getLogger("brian2.codegen.generators.base").addFilter(_OneToOneSTPFilter())
@@ -425,18 +448,40 @@ def _make_stp_node(projections: list[Projection], source, name: str) -> tuple[Ne
 
 
 def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: NetworkPlan,
-                     rng: np.random.Generator) -> tuple[Synapses, int]:
+                     connections: dict, namespace: dict) -> tuple[Synapses, int, Any]:
+    """The ``Synapses`` of a projection, its count of (equivalent) synapses and, for a plastic
+    projection, its :class:`~spiking.plastic_build.PlasticParts`."""
     source_pop = plan.populations[projection.source]
     target_pop = plan.populations[projection.target]
     source, target = groups[projection.source], groups[projection.target]
+    if projection.plastic:
+        i, j = connections[projection.name]
+        target_var = None
+        if projection.compartment is not None:
+            target_var = projection.conductance if target_pop.cell_type == "pyramidal" else f"g_{projection.receptor}"
+        syn, gate = make_plastic_synapses(projection, source, target, target_var, namespace, plan, i)
+        if len(i):
+            syn.connect(i=i, j=j)
+            forget_build_values([syn.variables["_synaptic_pre"], syn.variables["_synaptic_post"]])
+        else:
+            syn.active = False
+        return syn, len(i), make_plastic_parts(projection, syn, source, target, i, j, gate, plan)
     model = "w_syn : siemens (shared, constant)"
     per_synapse_stp = projection.stp is not None and not _presynaptic_stp(projection, plan)
     if per_synapse_stp:
         model += STP_MODEL
     on_event = _ON_EVENT[projection.transmit]
+    gain = plan.weight_gains.get(projection.name)
+    transmitted = "w_syn"
+    if gain is not None:
+        gain_array = TimedArray(gain.values(int(round(float(plan.duration / plan.dt))) + 1, plan.dt), dt=plan.dt,
+                                name=weight_gain_name(projection.name))
+        namespace[gain_array.name] = gain_array
+        transmitted = f"w_syn*{gain_array.name}(t)"
     if _uses_node(projection):
         node = nodes[projection.name]
-        syn = Synapses(source, node, model=model, on_pre=on_pre_code("g", projection.stp), on_event=on_event,
+        syn = Synapses(source, node, model=model, on_pre=on_pre_code("g", projection.stp).replace("w_syn", transmitted),
+                       on_event=on_event,
                        delay=projection.delay, name=projection.name)
         i_list, j_list = [], []
         for src, tgt in unit_blocks(projection, source_pop, target_pop):
@@ -449,9 +494,10 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
         target_var = projection.conductance if target_pop.cell_type == "pyramidal" else f"g_{projection.receptor}"
         on_pre = (f"{target_var}_post += w_syn*efficacy_stp_{projection.name}_pre"
                   if _presynaptic_stp(projection, plan) else on_pre_code(target_var, projection.stp))
+        on_pre = on_pre.replace("w_syn", transmitted)
         syn = Synapses(source, target, model=model, on_pre=on_pre,
                        on_event=on_event, delay=projection.delay, name=projection.name)
-        i, j = _connect(projection, source_pop, target_pop, rng)
+        i, j = connections[projection.name]
         n_equivalent = len(i)
     if len(i):
         syn.connect(i=i, j=j)
@@ -468,7 +514,7 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
             syn.x_stp = 1.0
             syn.u_stp = projection.stp.initial_u
             syn.t_last_stp = 0 * second
-    return syn, n_equivalent
+    return syn, n_equivalent, None
 
 
 def build_network(plan: NetworkPlan) -> BuiltNetwork:
@@ -509,9 +555,17 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
     for projection in plan.projections.values():
         if _presynaptic_stp(projection, plan):
             stp_groups.setdefault(_stp_node_key(projection), []).append(projection)
+    # connectivity of every per-pair projection, drawn in plan order from the connectivity stream
+    connections = {}
+    for projection in plan.projections.values():
+        if not _uses_node(projection):
+            connections[projection.name] = _connect(projection, plan.populations[projection.source],
+                                                    plan.populations[projection.target], rng_conn)
+    presynaptic = {name: ij[0] for name, ij in connections.items()}
     for name, population in plan.populations.items():
         efficacies = [f"efficacy_stp_{p.name}" for key, ps in stp_groups.items() if key[0] == name for p in ps]
-        groups[name] = _make_population(plan, population, extra[name], stimuli, namespace, rng_init, efficacies)
+        groups[name] = _make_population(plan, population, extra[name], stimuli, namespace, rng_init, efficacies,
+                                        accumulator_equations(plan, name, presynaptic))
     for projection in plan.projections.values():
         if _uses_node(projection):
             # each target neuron reads the node element of its own unit
@@ -525,9 +579,13 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
         stp_nodes.append(node)
         stp_updaters.append(updater)
         stp_holders.update({p.name: node for p in projections})
+    plastic = {}
     for projection in plan.projections.values():
-        synapses[projection.name], n_synapses[projection.name] = _make_projection(projection, groups, nodes, plan,
-                                                                                  rng_conn)
+        syn, n_synapses[projection.name], parts = _make_projection(projection, groups, nodes, plan, connections,
+                                                                   namespace)
+        synapses[projection.name] = syn
+        if parts is not None:
+            plastic[projection.name] = parts
     spike_monitors: dict[str, list] = {}
     for rec in plan.spike_recordings:
         pop = plan.populations[rec.population]
@@ -565,8 +623,11 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
     objects += [m for monitors in spike_monitors.values() for m, _ in monitors]
     objects += [m for _, m in state_monitors]
     objects += [obj for triple in counter_monitors.values() for obj in triple]
+    objects += [obj for parts in plastic.values() for obj in parts.objects]
     network = Network(*objects, name="network")
     return BuiltNetwork(plan=plan, network=network, groups=groups, synapses=synapses, stimuli=stimuli,
                         spike_monitors=spike_monitors, state_monitors=state_monitors,
                         counter_monitors={k: v[:2] for k, v in counter_monitors.items()}, namespace=namespace,
-                        n_synapses=n_synapses, stp_holders=stp_holders)
+                        n_synapses=n_synapses, stp_holders=stp_holders, plastic=plastic,
+                        weight_gains={name: namespace[weight_gain_name(name)] for name in plan.weight_gains},
+                        connections={name: connections[name] for name in plastic})

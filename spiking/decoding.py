@@ -228,9 +228,17 @@ def decompose(spikes: SpikeData, burst_isi_s: float = BURST_ISI_S,
                          is_event=is_event, is_burst_start=is_burst_start)
 
 
+#: Spike times on the time grid (k * dt) and bin edges (j * bin width) that are the same grid
+#: point can differ by a rounding error either way (1500 * 1e-4 vs 3 * 0.05); times are moved
+#: this much later before binning, so that a spike on an edge falls into the bin it starts, as
+#: the online detector counts it. 1 ns is far below any time step.
+_EDGE_GUARD_S = 1e-9
+
+
 def _bin_counts(times, neurons, unit_of_neuron, n_units, edges):
     units = unit_of_neuron[neurons] if neurons.size else np.zeros(0, int)
-    counts, _, _ = np.histogram2d(units, times, bins=[np.arange(n_units + 1) - 0.5, edges])
+    counts, _, _ = np.histogram2d(units, np.asarray(times, dtype=float) + _EDGE_GUARD_S,
+                                  bins=[np.arange(n_units + 1) - 0.5, edges])
     return counts
 
 

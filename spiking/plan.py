@@ -34,6 +34,7 @@ import numpy as np
 from brian2 import Hz, Quantity, amp, ms, mV, second, siemens
 
 from models.interneurons import AdExParameters
+from models.plasticity import BurstDependentPlasticity
 from models.pyramidal import DETECTOR_RULES, PyramidalParameters
 from models.synapses import RECEPTORS, TRANSMISSIONS, STPParameters
 from spiking.backend import check_dt
@@ -42,8 +43,8 @@ from spiking.parameters import check_quantity
 from spiking.stimuli import Waveform
 
 __all__ = ["Population", "PoissonPool", "SpikeTrainSource", "Projection", "IdentityPoisson", "OUNoise", "CurrentInjection",
-           "SpikeRecording", "StateRecording", "BurstDetector", "NetworkPlan", "RULES", "COMPARTMENTS",
-           "BACKGROUND_ARRIVALS"]
+           "SpikeRecording", "StateRecording", "BurstDetector", "WeightRecording", "MeanWeightRecording",
+           "PlasticitySchedule", "WeightGain", "NetworkPlan", "RULES", "COMPARTMENTS", "BACKGROUND_ARRIVALS"]
 
 RULES = ("pairwise", "in_degree", "one_to_one", "all_to_all")
 #: How identity Poisson backgrounds are discretised (see :class:`IdentityPoisson`).
@@ -182,8 +183,10 @@ class Projection:
     name : str
     source, target : str
         Population or pool names.
-    compartment : {"soma", "dendrite"}
-        Target compartment (interneurons only have ``"soma"``).
+    compartment : {"soma", "dendrite"} or None
+        Target compartment (interneurons only have ``"soma"``). ``None`` only for a plastic
+        projection onto a :class:`SpikeTrainSource` (pairing protocols): it learns from the
+        given trains and transmits nothing.
     receptor : {"ampa", "gaba"}
     rule : {"pairwise", "in_degree", "one_to_one", "all_to_all"}
     weight : Quantity
@@ -206,6 +209,9 @@ class Projection:
         Restrict the projection to these units (default: all).
     autapses : bool
         Allow a neuron to contact itself (recurrent projections).
+    plasticity : BurstDependentPlasticity, optional
+        Make the weights plastic (per synapse, starting at ``weight``); the projection then
+        transmits presynaptic *events* only (see :mod:`models.plasticity`).
     """
 
     name: str
@@ -224,12 +230,14 @@ class Projection:
     source_units: tuple | None = None
     target_units: tuple | None = None
     autapses: bool = False
+    plasticity: BurstDependentPlasticity | None = None
 
     def __post_init__(self) -> None:
         _check_name("projection", self.name)
         label = f"Projection {self.name!r}"
-        if self.compartment not in ("soma", "dendrite"):
-            raise ParameterError(f"{label}: compartment must be 'soma' or 'dendrite'; got {self.compartment!r}")
+        if self.compartment not in ("soma", "dendrite") and not (self.compartment is None and self.plasticity):
+            raise ParameterError(f"{label}: compartment must be 'soma' or 'dendrite' (None only for a plastic "
+                                 f"projection onto spike trains); got {self.compartment!r}")
         if self.receptor not in RECEPTORS:
             raise ParameterError(f"{label}: receptor must be one of {list(RECEPTORS)}; got {self.receptor!r}")
         if self.rule not in RULES:
@@ -254,11 +262,25 @@ class Projection:
             raise ParameterError(f"{label}: stp must be STPParameters or None; got {type(self.stp).__name__}")
         _check_units_selection(f"{label}: source_units", self.source_units)
         _check_units_selection(f"{label}: target_units", self.target_units)
+        if self.plasticity is not None:
+            if not isinstance(self.plasticity, BurstDependentPlasticity):
+                raise ParameterError(f"{label}: plasticity must be BurstDependentPlasticity or None; got "
+                                     f"{type(self.plasticity).__name__}")
+            if self.stp is not None or self.transmit != "spikes":
+                raise ParameterError(f"{label}: a plastic projection transmits presynaptic events by itself; it "
+                                     "takes neither stp nor transmit (leave them at None and 'spikes')")
+            if self.weight > self.plasticity.w_max:
+                raise ParameterError(f"{label}: the initial weight {self.weight} exceeds the plasticity's w_max "
+                                     f"{self.plasticity.w_max} (weights live in [0, w_max])")
 
     @property
     def conductance(self) -> str:
         """Name of the target variable (``g_ampa_d`` on pyramids, ``g_ampa`` on interneurons)."""
         return f"g_{self.receptor}_{self.compartment[0]}"
+
+    @property
+    def plastic(self) -> bool:
+        return self.plasticity is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -359,6 +381,119 @@ class StateRecording:
 
 
 @dataclasses.dataclass(frozen=True)
+class WeightRecording:
+    """Read the weights of a plastic projection after the run: all synapses, or ``n_sample`` of
+    them chosen at random (from the plan's seed)."""
+
+    projection: str
+    n_sample: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanWeightRecording:
+    """Record the mean weight of each (source unit, target unit) pair of a plastic projection
+    every ``dt``, summed inside the simulation (no per-synapse storage)."""
+
+    projection: str
+    dt: Quantity
+
+
+@dataclasses.dataclass(frozen=True)
+class PlasticitySchedule:
+    """When a plastic projection learns: ``windows`` of (t_start, t_stop); outside them its
+    learning rate is zero. ``None`` windows: always. Replaceable between runs without a rebuild
+    (``Simulation.run(plasticity={...})``)."""
+
+    projection: str
+    windows: tuple | None = None
+
+    def gate(self, n_steps: int, dt: Quantity) -> np.ndarray:
+        """The gate (0 or 1) at the steps ``k * dt``, k < n_steps.
+
+        Examples
+        --------
+        >>> PlasticitySchedule("p", ((1 * ms, 2 * ms),)).gate(4, 0.5 * ms).tolist()
+        [0.0, 0.0, 1.0, 1.0]
+        """
+        if self.windows is None:
+            return np.ones(n_steps)
+        steps = np.arange(n_steps)
+        gate = np.zeros(n_steps)
+        for start, stop in self.windows:
+            first = int(round(float(start / dt)))
+            last = int(round(float(stop / dt)))
+            gate[(steps >= first) & (steps < last)] = 1.0
+        return gate
+
+
+@dataclasses.dataclass(frozen=True)
+class WeightGain:
+    """A piecewise-constant factor on a projection's transmitted weights: ``steps`` of
+    (t_start, factor), each factor holding from its t_start to the next (1 before the first).
+    Replaceable between runs without a rebuild (``Simulation.run(weight_gains={...})``)."""
+
+    projection: str
+    steps: tuple
+
+    def values(self, n_steps: int, dt: Quantity) -> np.ndarray:
+        """The factor at the steps ``k * dt``, k < n_steps.
+
+        Examples
+        --------
+        >>> WeightGain("p", ((1 * ms, 1.5), (2 * ms, 0.5))).values(5, 0.5 * ms).tolist()
+        [1.0, 1.0, 1.5, 1.5, 0.5]
+        """
+        out = np.ones(n_steps)
+        for start, factor in self.steps:
+            out[int(round(float(start / dt))):] = float(factor)
+        return out
+
+
+def _pairs(label: str, items, kind: str, names: str) -> list[tuple]:
+    """``items`` as a list of 2-tuples, or a ParameterError naming what was expected."""
+    try:
+        pairs = [tuple(item) for item in items]
+    except TypeError:
+        raise ParameterError(f"{label}: {kind}s must be a sequence of ({names}) pairs") from None
+    for k, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise ParameterError(f"{label}: {kind} {k} must be a ({names}) pair; got {pair!r}")
+    return pairs
+
+
+def check_weight_steps(projection: str, steps) -> tuple:
+    """Validated steps of a :class:`WeightGain` (sorted times, factors >= 0)."""
+    label = f"weight gain of {projection!r}"
+    out = []
+    for k, (start, factor) in enumerate(_pairs(label, steps, "step", "t_start, factor")):
+        check_quantity(f"steps[{k}] t_start", start, second, "nonnegative", owner=label)
+        check_quantity(f"steps[{k}] factor", factor, 1, "nonnegative", owner=label)
+        if out and not start > out[-1][0]:
+            raise ParameterError(f"{label}: step times must increase; step {k} starts at {start}, not after "
+                                 f"{out[-1][0]}")
+        out.append((start, float(factor)))
+    return tuple(out)
+
+
+def check_plasticity_windows(projection: str, windows) -> tuple | None:
+    """Validated windows of a :class:`PlasticitySchedule` (sorted, non-overlapping, in time)."""
+    if windows is None:
+        return None
+    label = f"plasticity schedule of {projection!r}"
+    out = []
+    for k, (start, stop) in enumerate(_pairs(label, windows, "window", "t_start, t_stop")):
+        check_quantity(f"windows[{k}] t_start", start, second, "nonnegative", owner=label)
+        check_quantity(f"windows[{k}] t_stop", stop, second, "positive", owner=label)
+        if not stop > start:
+            raise ParameterError(f"{label}: window {k} must end after it starts; got ({start}, {stop})")
+        if out and start < out[-1][1]:
+            raise ParameterError(f"{label}: windows must be sorted and must not overlap; window {k} starts at "
+                                 f"{start}, before the previous one ends ({out[-1][1]})")
+        out.append((start, stop))
+    return tuple(out)
+
+
+@dataclasses.dataclass(frozen=True)
 class BurstDetector:
     """Online event and burst counts of each unit of a pyramidal population, per bin of
     ``bin_width``, counted inside the simulation (no spikes shipped). ``rule`` is the event/burst
@@ -415,6 +550,10 @@ class NetworkPlan:
         self.spike_recordings: list[SpikeRecording] = []
         self.state_recordings: list[StateRecording] = []
         self.detectors: list[BurstDetector] = []
+        self.weight_recordings: list[WeightRecording] = []
+        self.mean_weight_recordings: list[MeanWeightRecording] = []
+        self.plasticity_schedules: dict[str, PlasticitySchedule] = {}
+        self.weight_gains: dict[str, WeightGain] = {}
 
     # -- adding parts --------------------------------------------------------------------------
     def add_population(self, population: Population | PoissonPool | SpikeTrainSource) -> None:
@@ -454,9 +593,14 @@ class NetworkPlan:
             raise ParameterError(f"duplicate name {projection.name!r}: projection names must be unique")
         source = self._population(projection.source, f"{role} source")
         target = self._population(projection.target, f"{role} target")
-        if target.cell_type in ("poisson", "generator"):
-            raise ParameterError(f"{role}: target {target.name!r} is an input source and takes no input")
-        self._check_compartment(role, target, projection.compartment)
+        if target.cell_type == "poisson" or (target.cell_type == "generator" and projection.compartment is not None):
+            raise ParameterError(f"{role}: target {target.name!r} is an input source and takes no input (a plastic "
+                                 "projection with compartment=None may learn from spike trains)")
+        if projection.compartment is None and target.cell_type != "generator":
+            raise ParameterError(f"{role}: compartment=None is only for plastic projections onto spike trains; "
+                                 f"{target.name!r} has compartments {list(target.compartments)}")
+        if projection.compartment is not None:
+            self._check_compartment(role, target, projection.compartment)
         if projection.transmit != "spikes" and source.cell_type != "pyramidal":
             raise ParameterError(f"{role}: transmit={projection.transmit!r} needs a pyramidal source "
                                  f"(its event/burst detector); {source.name!r} is {source.cell_type}")
@@ -477,6 +621,72 @@ class NetworkPlan:
             raise ParameterError(f"{role}: rule 'one_to_one' needs equal unit sizes; got {source.n_per_unit} "
                                  f"and {target.n_per_unit}")
         self.projections[projection.name] = projection
+
+    def _plastic_projection(self, name: str, role: str) -> Projection:
+        if name not in self.projections:
+            raise ParameterError(f"{role}: unknown projection {name!r}; known: {sorted(self.projections)}")
+        projection = self.projections[name]
+        if not projection.plastic:
+            raise ParameterError(f"{role}: projection {name!r} is not plastic (give it plasticity=...)")
+        return projection
+
+    def schedule_plasticity(self, projection: str, windows=None) -> None:
+        """Let ``projection`` learn only within ``windows`` (a sequence of (t_start, t_stop));
+        ``None``: throughout (the default). A run can replace the windows without a rebuild.
+
+        Examples
+        --------
+        >>> from brian2 import second
+        >>> plan.schedule_plasticity("ff", [(20 * second, 170 * second)])  # doctest: +SKIP
+        """
+        self._plastic_projection(projection, "schedule_plasticity")
+        self.plasticity_schedules[projection] = PlasticitySchedule(projection,
+                                                                    check_plasticity_windows(projection, windows))
+
+    def plasticity_schedule_of(self, projection: str) -> PlasticitySchedule:
+        return self.plasticity_schedules.get(projection, PlasticitySchedule(projection))
+
+    def modulate_weight(self, projection: str, steps) -> None:
+        """Scale the weights ``projection`` transmits by a piecewise-constant factor: ``steps``
+        of (t_start, factor), 1 before the first (e.g. the dendritic input strength of the
+        plasticity population test, d0 -> 1.5 d0 -> ...). A run can replace the steps without a
+        rebuild. Not for plastic projections (their weights are their own).
+
+        Examples
+        --------
+        >>> from brian2 import second
+        >>> plan.modulate_weight("dend_input", [(45 * second, 1.5), (70 * second, 1.0)])  # doctest: +SKIP
+        """
+        if projection not in self.projections:
+            raise ParameterError(f"modulate_weight: unknown projection {projection!r}; known: {sorted(self.projections)}")
+        if self.projections[projection].plastic:
+            raise ParameterError(f"modulate_weight: {projection!r} is plastic; its weights are learned")
+        self.weight_gains[projection] = WeightGain(projection, check_weight_steps(projection, steps))
+
+    def record_weights(self, projection: str, n_sample: int | None = None) -> None:
+        """Read the weights of a plastic projection after each run (all, or ``n_sample`` of them)."""
+        self._plastic_projection(projection, "record_weights")
+        if n_sample is not None:
+            _check_count("record_weights: n_sample", n_sample)
+        if any(r.projection == projection for r in self.weight_recordings):
+            raise ParameterError(f"record_weights: {projection!r} is already recorded")
+        self.weight_recordings.append(WeightRecording(projection, n_sample))
+
+    def record_mean_weights(self, projection: str, dt: Quantity) -> None:
+        """Record the mean weight per (source unit, target unit) pair of a plastic projection
+        every ``dt`` (a multiple of the plan's dt), summed online."""
+        proj = self._plastic_projection(projection, "record_mean_weights")
+        check_quantity("dt", dt, second, "positive", owner="record_mean_weights")
+        if self.populations[proj.target].cell_type == "generator":
+            raise ParameterError(f"record_mean_weights: the target of {projection!r} is a spike-train source; "
+                                 "read its weights with record_weights")
+        ratio = float(dt / self.dt)
+        if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 1:
+            raise ParameterError(f"record_mean_weights: dt must be a whole multiple of the plan's dt ({self.dt}); "
+                                 f"got {dt}")
+        if any(r.projection == projection for r in self.mean_weight_recordings):
+            raise ParameterError(f"record_mean_weights: {projection!r} is already recorded")
+        self.mean_weight_recordings.append(MeanWeightRecording(projection, dt))
 
     def add_background(self, background: IdentityPoisson) -> None:
         target = self._population(background.target, "IdentityPoisson")
@@ -574,6 +784,10 @@ class NetworkPlan:
         for det in self.detectors:
             pop = self.populations[det.population]
             out[f"burst detector of {det.population!r}"] = pop.n_units * 2 * (duration / float(det.bin_width) + 1) * 8 / 2**20
+        for rec in self.mean_weight_recordings:
+            proj = self.projections[rec.projection]
+            pairs = self.populations[proj.source].n_units * self.populations[proj.target].n_units
+            out[f"mean weights of {rec.projection!r}"] = pairs * (duration / float(rec.dt) + 1) * 8 / 2**20
         return out
 
     def check_monitor_budget(self) -> None:
@@ -616,4 +830,7 @@ class NetworkPlan:
                 "backgrounds": [describe(b) for b in self.backgrounds],
                 "noises": [describe(n) for n in self.noises],
                 "currents": [describe(c) for c in self.currents],
-                "detectors": [describe(d) for d in self.detectors]}
+                "detectors": [describe(d) for d in self.detectors],
+                "plasticity_schedules": {k: [[float(a), float(b)] for a, b in v.windows] if v.windows else None
+                                         for k, v in self.plasticity_schedules.items()},
+                "weight_gains": {k: [[float(a), b] for a, b in v.steps] for k, v in self.weight_gains.items()}}

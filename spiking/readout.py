@@ -20,7 +20,8 @@ import xarray as xr
 from spiking.plan import NetworkPlan
 from spiking.spikes import SpikeData
 
-__all__ = ["Readout", "collect_spikes", "collect_states", "collect_online"]
+__all__ = ["Readout", "collect_spikes", "collect_states", "collect_online", "collect_weights",
+           "collect_mean_weights"]
 
 Reader = Callable[[str, str], np.ndarray]
 
@@ -37,11 +38,18 @@ class Readout:
         ``(population, variables, neurons, monitor name)`` per state recording.
     counters : dict
         ``population -> (counter group name, counter monitor name)`` of online detectors.
+    weights : dict
+        ``projection -> (synapses name, synapse indices or None for all, presynaptic indices,
+        postsynaptic indices)`` of recorded weights.
+    mean_weights : dict
+        ``projection -> (monitor name, pair source units, pair target units, synapses per pair)``.
     """
 
     spikes: dict
     states: tuple
     counters: dict
+    weights: dict = dataclasses.field(default_factory=dict)
+    mean_weights: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, built) -> "Readout":
@@ -51,7 +59,18 @@ class Readout:
         states = tuple((rec.population, tuple(rec.variables), tuple(int(n) for n in rec.neurons), monitor.name)
                        for rec, monitor in built.state_monitors)
         counters = {name: (group.name, monitor.name) for name, (group, monitor) in built.counter_monitors.items()}
-        return cls(spikes=spikes, states=states, counters=counters)
+        weights = {}
+        seeds = np.random.SeedSequence([built.plan.seed, 7]).spawn(max(len(built.plan.weight_recordings), 1))
+        for rec, seed in zip(built.plan.weight_recordings, seeds):
+            i, j = built.connections[rec.projection]
+            chosen = None
+            if rec.n_sample is not None and rec.n_sample < len(i):
+                chosen = np.sort(np.random.default_rng(seed).choice(len(i), rec.n_sample, replace=False))
+                i, j = i[chosen], j[chosen]
+            weights[rec.projection] = (built.synapses[rec.projection].name, chosen, np.asarray(i), np.asarray(j))
+        mean_weights = {name: (parts.mean_monitor.name, parts.pair_sources, parts.pair_targets, parts.pair_counts)
+                        for name, parts in built.plastic.items() if parts.mean_monitor is not None}
+        return cls(spikes=spikes, states=states, counters=counters, weights=weights, mean_weights=mean_weights)
 
     def arrays(self) -> list[tuple[str, str, str]]:
         """``(owner name, variable, kind)`` of every array a run must return; kind is ``"1d"``
@@ -66,6 +85,10 @@ class Readout:
         for group, monitor in self.counters.values():
             out += [(group, "n_events", "1d"), (group, "n_bursts", "1d"), (monitor, "n_events", "monitor2d"),
                     (monitor, "n_bursts", "monitor2d")]
+        for name, _, _, _ in self.weights.values():
+            out.append((name, "w_syn", "1d"))
+        for monitor, _, _, _ in self.mean_weights.values():
+            out += [(monitor, "t", "1d"), (monitor, "w_total", "monitor2d")]
         return out
 
 
@@ -135,3 +158,34 @@ def _online_rates(plan: NetworkPlan, name: str, group: str, monitor: str, read: 
                            "burst_time": "second_spike", "source": "online detector"})
     ds.time.attrs["units"] = "s"
     return ds
+
+
+def collect_weights(readout: Readout, read: Reader) -> dict[str, xr.Dataset]:
+    """Weights of the recorded plastic projections after the run: ``weight`` (siemens) with the
+    presynaptic (``pre``) and postsynaptic (``post``) neuron of each synapse (dim ``synapse``)."""
+    out = {}
+    for projection, (name, chosen, i, j) in readout.weights.items():
+        w = np.array(read(name, "w_syn"), dtype=float)
+        if chosen is not None:
+            w = w[chosen]
+        out[projection] = xr.Dataset({"weight": ("synapse", w, {"units": "S"})},
+                                     coords={"pre": ("synapse", i), "post": ("synapse", j),
+                                             "synapse": np.arange(len(w)) if chosen is None else chosen},
+                                     attrs={"sampled": chosen is not None})
+    return out
+
+
+def collect_mean_weights(readout: Readout, read: Reader) -> dict[str, xr.Dataset]:
+    """Mean weight (siemens) of each (source unit, target unit) pair over time (dims ``pair``,
+    ``time``), summed online."""
+    out = {}
+    for projection, (monitor, sources, targets, counts) in readout.mean_weights.items():
+        t = np.array(read(monitor, "t"), dtype=float)
+        totals = np.array(read(monitor, "w_total"), dtype=float).reshape(len(counts), -1)
+        ds = xr.Dataset({"mean_weight": (("pair", "time"), totals / np.asarray(counts)[:, None], {"units": "S"}),
+                         "n_synapses": ("pair", np.asarray(counts))},
+                        coords={"source_unit": ("pair", np.asarray(sources)), "target_unit": ("pair", np.asarray(targets)),
+                                "time": t})
+        ds.time.attrs["units"] = "s"
+        out[projection] = ds
+    return out

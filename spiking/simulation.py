@@ -34,7 +34,7 @@ from spiking.backend import BackendSession, normalize_backend
 from spiking.build import BuiltNetwork, build_network, stimulus_run_values
 from spiking.errors import ParameterError
 from spiking.plan import CurrentInjection, NetworkPlan
-from spiking.readout import Readout, collect_online, collect_spikes, collect_states
+from spiking.readout import Readout, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
 from spiking.stimuli import sample_matrix
 
 __all__ = ["Simulation", "SimulationResult", "compile_project"]
@@ -62,6 +62,10 @@ class SimulationResult:
         equivalent pairwise synapses).
     profile : list, optional
         ``(code object, seconds)`` slowest first, when the simulation was made with ``profile=True``.
+    weights : dict of str -> xarray.Dataset
+        Weights of plastic projections after the run (``NetworkPlan.record_weights``).
+    mean_weights : dict of str -> xarray.Dataset
+        Mean weight per unit pair over time (``NetworkPlan.record_mean_weights``).
     """
 
     spikes: dict
@@ -71,6 +75,8 @@ class SimulationResult:
     timings_s: dict
     n_synapses: dict
     profile: list | None = None
+    weights: dict = dataclasses.field(default_factory=dict)
+    mean_weights: dict = dataclasses.field(default_factory=dict)
 
 
 class Simulation:
@@ -121,7 +127,8 @@ class Simulation:
             self._session.compile()
         return self._session.timings.get("build_s", 0.0)
 
-    def command_line(self, overrides: dict[str, Any] | None = None, currents: dict | None = None) -> tuple[str, ...]:
+    def command_line(self, overrides: dict[str, Any] | None = None, currents: dict | None = None,
+                     plasticity: dict | None = None, weight_gains: dict | None = None) -> tuple[str, ...]:
         """Command-line arguments that give the compiled binary these run-time values (see
         :meth:`run` for the arguments); array values are written into the project's
         ``static_arrays`` under content-hashed names, so any process can use them."""
@@ -133,6 +140,10 @@ class Simulation:
         run_args = dict(self._built.parameter_views(dict(overrides or {})))
         for (pop, comp), values in self._current_values(currents).items():
             run_args.update(stimulus_run_values(self._built.stimuli[(pop, comp)], values))
+        for name, values in self._gate_values(plasticity).items():
+            run_args[self._built.plastic[name].gate] = values
+        for name, values in self._gain_values(weight_gains).items():
+            run_args[self._built.weight_gains[name]] = values
         return tuple(encode_run_args(run_args))
 
     def compiled_project(self):
@@ -169,7 +180,35 @@ class Simulation:
             values[(population, compartment)] = sample_matrix(waves, pop.n_units, n_steps, self.plan.dt, key)
         return values
 
-    def run(self, overrides: dict[str, Any] | None = None, currents: dict | None = None) -> SimulationResult:
+    def _gate_values(self, plasticity: dict | None) -> dict:
+        """Gate values (0/1 per step) for replaced plasticity schedules, by projection."""
+        from spiking.plan import PlasticitySchedule, check_plasticity_windows
+        from spiking.plastic_build import gate_run_values
+
+        values = {}
+        for name, windows in (plasticity or {}).items():
+            if name not in self.plan.projections or not self.plan.projections[name].plastic:
+                raise ParameterError(f"plasticity: {name!r} is not a plastic projection of the plan; plastic: "
+                                     f"{sorted(p for p, v in self.plan.projections.items() if v.plastic)}")
+            schedule = PlasticitySchedule(name, check_plasticity_windows(name, windows))
+            values[name] = gate_run_values(self.plan, name, schedule)
+        return values
+
+    def _gain_values(self, weight_gains: dict | None) -> dict:
+        """Gain values per step for replaced weight gains, by projection."""
+        from spiking.plan import WeightGain, check_weight_steps
+
+        values = {}
+        n_steps = int(round(float(self.plan.duration / self.plan.dt))) + 1
+        for name, steps in (weight_gains or {}).items():
+            if name not in self.plan.weight_gains:
+                raise ParameterError(f"weight_gains: {name!r} has no weight gain in the plan (declare it with "
+                                     f"NetworkPlan.modulate_weight); modulated: {sorted(self.plan.weight_gains)}")
+            values[name] = WeightGain(name, check_weight_steps(name, steps)).values(n_steps, self.plan.dt)
+        return values
+
+    def run(self, overrides: dict[str, Any] | None = None, currents: dict | None = None,
+            plasticity: dict | None = None, weight_gains: dict | None = None) -> SimulationResult:
         """Run the plan once.
 
         Parameters
@@ -180,6 +219,13 @@ class Simulation:
         currents : dict, optional
             ``{"population.compartment": waveform or list per unit}``: replaces a declared injected
             current for this run.
+        plasticity : dict, optional
+            ``{"projection": windows}``: when each plastic projection learns in this run (a
+            sequence of (t_start, t_stop), or None for throughout); replaces the plan's schedule.
+            The learning rate itself is an override (``"projection.eta"``).
+        weight_gains : dict, optional
+            ``{"projection": steps}``: replaces a declared weight gain (see
+            :meth:`~spiking.plan.NetworkPlan.modulate_weight`) for this run.
 
         Returns
         -------
@@ -189,6 +235,8 @@ class Simulation:
             raise ParameterError("Simulation.run must be called inside `with Simulation(plan) as sim:`")
         overrides = dict(overrides or {})
         current_values = self._current_values(currents)
+        gate_values = self._gate_values(plasticity)
+        gain_values = self._gain_values(weight_gains)
         session = self._session
 
         if self._built is None or not session.is_standalone:
@@ -200,6 +248,14 @@ class Simulation:
                 view[:] = value
             for (pop, comp), values in current_values.items():
                 _replace_timed_arrays(self._built, pop, comp, values, self.plan.dt)
+            for name, values in gate_values.items():
+                gate = TimedArray(values, dt=self.plan.dt, name=self._built.plastic[name].gate.name)
+                self._built.plastic[name].gate = gate
+                self._built.namespace[gate.name] = gate
+            for name, values in gain_values.items():
+                gain = TimedArray(values, dt=self.plan.dt, name=self._built.weight_gains[name].name)
+                self._built.weight_gains[name] = gain
+                self._built.namespace[gain.name] = gain
             session.run(self._built.network, self.plan.duration, namespace=self._built.namespace, profile=self.profile)
             session.execute()
         else:
@@ -207,6 +263,10 @@ class Simulation:
             run_args = dict(self._built.parameter_views(overrides))
             for (pop, comp), values in current_values.items():
                 run_args.update(stimulus_run_values(self._built.stimuli[(pop, comp)], values))
+            for name, values in gate_values.items():
+                run_args[self._built.plastic[name].gate] = values
+            for name, values in gain_values.items():
+                run_args[self._built.weight_gains[name]] = values
             session.execute(run_args=run_args)
         timings = dict(session.timings)
         timings["construct_s"] = build_python_s
@@ -225,7 +285,8 @@ class Simulation:
 
         return SimulationResult(spikes=collect_spikes(plan, readout, read), states=collect_states(readout, read),
                                 online=collect_online(plan, readout, read), overrides=overrides, timings_s=timings,
-                                n_synapses=dict(built.n_synapses))
+                                n_synapses=dict(built.n_synapses), weights=collect_weights(readout, read),
+                                mean_weights=collect_mean_weights(readout, read))
 
 
 def _replace_timed_arrays(built: BuiltNetwork, population: str, compartment: str, values: np.ndarray,

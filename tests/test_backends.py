@@ -4,6 +4,7 @@ standalone rig reruns with new stimuli without recompiling."""
 import numpy as np
 import pytest
 from brian2 import Hz, ms, nA, nS, pA
+from brian2 import second as s_unit
 
 from models.pyramidal import PyramidalParameters
 from spiking.current_clamp import CurrentClamp
@@ -86,6 +87,14 @@ def _network_plan():
     plan.add_projection(Projection("pv_pyr", "pv", "pyr", "soma", "gaba", "pairwise", weight=1 * nS, p=0.3))
     plan.add_projection(Projection("burst_fb", "pyr", "pyr", "dendrite", "ampa", "pairwise", weight=1 * nS, p=0.1,
                                    transmit="bursts", unit_mapping="all"))
+    # burst-dependent plasticity between the two units (two source units per target: two
+    # mean-weight accumulators), with homeostasis
+    from models.plasticity import BurstDependentPlasticity
+    plan.add_projection(Projection("learn", "pyr", "pyr", "soma", "ampa", "pairwise", weight=0.5 * nS, p=0.1,
+                                   unit_mapping="all", plasticity=BurstDependentPlasticity(
+                                       eta=0.05 * nS, w_max=2 * nS, tau_avg=0.2 * second, e_min=5 * Hz, e_max=20 * Hz)))
+    plan.record_weights("learn", n_sample=60)
+    plan.record_mean_weights("learn", 50 * ms)
     plan.add_current(CurrentInjection("pyr", "dendrite", [Sine(0 * pA, 200 * pA, 5 * Hz), Constant(250 * pA)]))
     plan.add_current(CurrentInjection("pyr", "soma", Constant(100 * pA)))
     for name in ("pyr", "sst", "pv"):
@@ -105,9 +114,10 @@ def test_network_identical_on_runtime_and_cpp_standalone_and_reruns_without_rebu
     for backend in ("runtime", "cpp_standalone"):
         with Simulation(plan, backend=backend) as sim:
             first = sim.run()
-            second = sim.run(overrides={"pyr.g_d": 1400 * pA, "sst_pyr.weight": 0 * nS, "pyr_sst.U": 0.05},
-                             currents={"pyr.soma": Constant(150 * pA)})
-        results[backend] = (first, second)
+            rerun = sim.run(overrides={"pyr.g_d": 1400 * pA, "sst_pyr.weight": 0 * nS, "pyr_sst.U": 0.05,
+                                        "learn.eta": 0.1 * nS},
+                             currents={"pyr.soma": Constant(150 * pA)}, plasticity={"learn": [(0.1 * s_unit, 0.2 * s_unit)]})
+        results[backend] = (first, rerun)
     for k in range(2):
         rt, sa = results["runtime"][k], results["cpp_standalone"][k]
         for name in ("pyr", "sst", "pv"):
@@ -117,12 +127,16 @@ def test_network_identical_on_runtime_and_cpp_standalone_and_reruns_without_rebu
             np.testing.assert_array_equal(np.round(rt.spikes[name].times_s / 1e-4), np.round(sa.spikes[name].times_s / 1e-4))
         np.testing.assert_allclose(rt.states["pyr"]["v_d"], sa.states["pyr"]["v_d"], atol=1e-9)
         np.testing.assert_array_equal(rt.online["pyr"].burst_count.values, sa.online["pyr"].burst_count.values)
+        np.testing.assert_allclose(rt.weights["learn"].weight.values, sa.weights["learn"].weight.values, rtol=1e-12)
+        assert np.ptp(sa.weights["learn"].weight.values) > 0.01e-9  # the weights learned
+        np.testing.assert_allclose(rt.mean_weights["learn"].mean_weight.values,
+                                   sa.mean_weights["learn"].mean_weight.values, rtol=1e-12)
         offline = unit_rates(sa.spikes["pyr"], 0.05, burst_time="second_spike")
         np.testing.assert_array_equal(sa.online["pyr"].event_count.values, offline.event_count.values)
         np.testing.assert_array_equal(sa.online["pyr"].burst_count.values, offline.burst_count.values)
-    first, second = results["cpp_standalone"]
-    assert len(first.spikes["pyr"]) != len(second.spikes["pyr"])  # the overrides took effect ...
-    assert second.timings_s["build_s"] == first.timings_s["build_s"]  # ... without a second build
+    first, rerun = results["cpp_standalone"]
+    assert len(first.spikes["pyr"]) != len(rerun.spikes["pyr"])  # the overrides took effect ...
+    assert rerun.timings_s["build_s"] == first.timings_s["build_s"]  # ... without a second build
 
 
 def test_standalone_build_releases_the_python_copies_of_the_network(tmp_path):

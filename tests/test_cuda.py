@@ -96,7 +96,10 @@ def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
     # detector, OU noise and two identity backgrounds merged into one event; a projection with
     # per-presynaptic STP (node group, one-to-one update pathway, synapses reading the source's
     # linked efficacy) onto AdEx cells; burst-only transmission (a custom event of the pyramids);
-    # an all-to-all projection through a summing node read by a linked variable; a state monitor.
+    # an all-to-all projection through a summing node read by a linked variable; a state monitor;
+    # a plastic projection (its two detector nodes and their one-to-one pathways, the synapses'
+    # pre and post pathways reading the nodes through linked variables, the gate TimedArray,
+    # and the online mean weights: run_regularly on neurons, synapses and the collector).
     # (The full-feature network of test_backends compiled too, 63 kernels in 8 min: see the README.)
     plan = NetworkPlan(duration=50 * ms)
     plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=10))
@@ -107,6 +110,11 @@ def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
     plan.add_projection(Projection("pyr_to_sst", "pyr", "sst", "soma", "ampa", "in_degree", weight=0.5 * nS,
                                    in_degree=3, transmit="bursts"))
     plan.add_projection(Projection("sst_to_pyr", "sst", "pyr", "dendrite", "gaba", "all_to_all", weight=0.3 * nS))
+    from models.plasticity import BurstDependentPlasticity
+    plan.add_projection(Projection("learn", "pyr", "pv", "soma", "ampa", "in_degree", weight=0.5 * nS, in_degree=3,
+                                   plasticity=BurstDependentPlasticity(eta=0.05 * nS, w_max=2 * nS)))
+    plan.record_mean_weights("learn", 10 * ms)
+    plan.record_weights("learn")
     plan.add_background(IdentityPoisson("pyr", "soma", "ampa", 500 * Hz, 1 * nS))
     plan.add_background(IdentityPoisson("pyr", "dendrite", "gaba", 500 * Hz, 1 * nS))
     plan.add_noise(OUNoise("pyr", "dendrite", mean=0 * pA, sigma=50 * pA))
@@ -119,7 +127,9 @@ def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
     objects = {k[:-len("_codeobject.o")] for k in os.listdir(os.path.join(info["directory"], "code_objects"))
                if k.endswith("_codeobject.o")}
     for kernel in ("pyr_stp0_update_pre", "pyr_background_resetter", "pyr_burst_thresholder", "pyr_to_sst_pre",
-                   "sst_to_pyr_node_stateupdater", "sst_to_pyr_pre", "pyr_states_0", "pyr_stateupdater"):
+                   "sst_to_pyr_node_stateupdater", "sst_to_pyr_pre", "pyr_states_0", "pyr_stateupdater",
+                   "learn_pre", "learn_post", "learn_pre_update_pre", "learn_post_update_pre", "learn_accumulate",
+                   "learn_collect_sum", "learn_accumulators_clear", "learn_mean_weight_monitor"):
         assert kernel in objects, kernel
 
 

@@ -82,3 +82,60 @@ def test_events_travel_forward_bursts_travel_back_and_swapping_stp_loses_it(tmp_
     assert data["ablation"]["corr_er2_er1"] < data["corr_er2_er1"] - 0.2
     assert data["ablation"]["corr_bp1_br2"] < data["corr_bp1_br2"] - 0.3
     assert data["params"]["event_rule"] == "trace"
+
+
+@pytest.mark.slow
+def test_pairing_protocols_follow_the_closed_forms_of_the_rule(tmp_path_factory):
+    data = _run("payeur2021_fig2_pairing", tmp_path_factory)
+    for key in ("periodic", "poisson", "burst_poisson", "zero_crossings", "slope_ratio_10_vs_5", "params",
+                "provenance"):
+        assert key in data
+    assert set(data["poisson"]["dw_mean"]) == {"0.3", "0.5"} and set(data["burst_poisson"]["dw_mean"]) == {"5", "10"}
+    # the simulator and the numpy reference on the same trains: the same float64 operations up
+    # to exp() rounding (1e-13 of Delta W units seen; 1e-9 is far below one update of 1e-2)
+    assert data["max_abs_difference_simulator_vs_numpy_reference"] < 1e-9
+    # periodic: the switch at 1/16 ms, between the quick grid's 62 and 62.5 Hz
+    freqs, dw = np.asarray(data["periodic"]["freq_hz"]), np.asarray(data["periodic"]["dw"])
+    assert np.all(dw[freqs < 62.5] < 0) and np.all(dw[freqs >= 62.5] > 0)
+    assert 62.0 <= data["zero_crossings"]["periodic_hz"] <= 62.5
+    n = data["params"]["n_realizations"]
+    for key in ("0.3", "0.5"):
+        # Poisson: the mean over realizations follows the closed form within 4 standard errors
+        # (plus 5 % of the closed form for the mean-field treatment of the moving averages)
+        mean, sd = np.asarray(data["poisson"]["dw_mean"][key]), np.asarray(data["poisson"]["dw_sd"][key])
+        expected = np.asarray(data["poisson"]["dw_expected"][key])
+        assert np.all(np.abs(mean - expected) <= 4 * sd / np.sqrt(n) + 0.05 * np.abs(expected) + 1e-3)
+        # the crossing where the burst probability 1 - exp(-lambda 14 ms) equals Pbar(0) (24 and
+        # 45 Hz): the quick grid's 10 Hz spacing and the noise allow 4 Hz
+        assert abs(data["zero_crossings"]["poisson_hz"][key] - data["zero_crossings_expected"]["poisson_hz"][key]) < 4
+    for key in ("5", "10"):
+        mean, sd = np.asarray(data["burst_poisson"]["dw_mean"][key]), np.asarray(data["burst_poisson"]["dw_sd"][key])
+        expected = np.asarray(data["burst_poisson"]["dw_expected"][key])
+        assert np.all(np.abs(mean - expected) <= 4 * sd / np.sqrt(n) + 0.05 * np.abs(expected) + 1e-3)
+        # burst-Poisson: the fitted line crosses zero at p = Pbar(0) = 20 % (6 realizations of
+        # 30 s: a few % of noise on the crossing; 7 % allowed)
+        assert abs(data["zero_crossings"]["burst_poisson_p"][key] - 0.2) < 0.07
+    # the slope grows with (events per second)^2: about 4 (closed form 3.95); 6 realizations of
+    # 30 s leave about 10 % noise on each slope
+    assert abs(data["slope_ratio_10_vs_5"] - data["slope_ratio_10_vs_5_expected"]) < 0.25 * data["slope_ratio_10_vs_5_expected"]
+
+
+@pytest.mark.slow
+def test_population_weights_follow_bp_minus_pbar_not_the_presynaptic_bp(tmp_path_factory):
+    data = _run("payeur2021_fig2_population", tmp_path_factory)
+    for key in ("t_s", "er_hz", "bp", "bp_bar", "dw_percent_mean", "dw_percent_sd", "phase_edges_s",
+                "phase_dw_percent", "n_seeds", "params", "provenance"):
+        assert key in data
+    phases = data["phase_dw_percent"]
+    assert data["n_seeds"] == 2
+    # the dendritic input up 1.5x: bursts above their moving average, the weights rise; down to
+    # 0.55x: they fall. Both changes exceed the spread over seeds three times over.
+    up, down, pre = phases["1.5 d0"], phases["0.55 d0"], phases["presynaptic BP"]
+    assert up["mean"] > 3 * up["sd"] and up["mean"] > 0.5
+    assert down["mean"] < -3 * down["sd"] and down["mean"] < -0.5
+    # the presynaptic burst probability rises (more current into their dendrites) ...
+    t, pre_bp = np.asarray(data["t_s"]), np.asarray(data["pre_bp"], dtype=float)
+    edges = np.asarray(data["phase_edges_s"])
+    assert np.nanmean(pre_bp[t > edges[-2]]) > np.nanmean(pre_bp[(t > edges[-3]) & (t < edges[-2])]) + 0.05
+    # ... but the weights stay within the seed spread there, and far below the changes above
+    assert abs(pre["mean"]) <= 2 * max(pre["sd"], 0.1) and abs(pre["mean"]) < 0.3 * min(up["mean"], -down["mean"])

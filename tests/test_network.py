@@ -465,3 +465,32 @@ def test_fixed_in_degree_memory_is_proportional_to_the_synapses():
         tracemalloc.stop()
     assert len(i) == 2000 * 200
     assert peak < 10 * (i.nbytes + j.nbytes)
+
+
+@pytest.mark.parametrize("backend", ["runtime", pytest.param("cpp_standalone", marks=pytest.mark.slow)])
+def test_weight_gain_scales_the_transmitted_weight_piecewise_and_is_replaceable(backend):
+    # one input spike per 10 ms onto a passive target: each conductance jump is weight * gain(t)
+    from brian2 import nS, second
+
+    from spiking.plan import NetworkPlan, Population, Projection, SpikeTrainSource
+    from spiking.simulation import Simulation
+
+    steps = np.arange(50, 600, 100)
+    plan = NetworkPlan(duration=60 * ms, seed=1)
+    plan.add_population(SpikeTrainSource("inp", 1, np.zeros(len(steps), int), steps * 1e-4 * second))
+    plan.add_population(Population("post", PyramidalParameters(), n_per_unit=1))
+    plan.add_projection(Projection("syn", "inp", "post", "dendrite", "ampa", "one_to_one", weight=1 * nS, delay=0 * ms))
+    plan.modulate_weight("syn", [(20 * ms, 1.5), (40 * ms, 0.5)])
+    plan.record_states("post", ["g_ampa_d"], [0])
+
+    def jumps(result):
+        g = result.states["post"]["g_ampa_d"][0]
+        # the conductance just after delivery minus its decayed value before (one step of decay)
+        return (g[steps + 1] - g[steps] * np.exp(-1e-4 / float(PyramidalParameters().tau_ampa))) / 1e-9
+
+    with Simulation(plan, backend=backend) as sim:
+        first = jumps(sim.run())
+        second_run = jumps(sim.run(weight_gains={"syn": [(10 * ms, 2.0)]}))
+    # exact to float rounding of the conductance update (1e-9 relative)
+    np.testing.assert_allclose(first, [1, 1, 1.5, 1.5, 0.5, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(second_run, [1, 2, 2, 2, 2, 2], rtol=1e-6)

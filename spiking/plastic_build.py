@@ -1,0 +1,217 @@
+"""Brian objects of plastic projections (see :mod:`models.plasticity`), used by
+:func:`spiking.build.build_network`.
+
+A plastic projection is four pieces, all event-driven (nothing runs per synapse and step):
+
+- a presynaptic node (one element per source neuron), updated by a one-to-one pathway at each
+  source spike: it classifies the spike (event or not) and keeps the presynaptic event trace;
+- the plastic ``Synapses`` (weight per synapse): their presynaptic pathway transmits the
+  weight at presynaptic events and applies the homeostatic potentiation; their postsynaptic
+  pathway applies ``eta * valence * Etilde_pre`` at each target spike;
+- a postsynaptic node (one element per target neuron), updated by a one-to-one pathway at each
+  target spike: it classifies the spike (event, burst, neither), computes its valence from the
+  moving averages and updates them.
+
+Within a time step the pathways run in this order: presynaptic node (-2), plastic presynaptic
+pathway (-1), postsynaptic node (1), plastic postsynaptic pathway (2): presynaptic events before
+postsynaptic ones, as in the reference. The synapses read the nodes through linked variables
+indexed by their pre- and postsynaptic neuron.
+
+The learning rate is a run-time constant and is multiplied by a gate (a ``TimedArray`` of 0 and 1
+at each step: :class:`~spiking.plan.PlasticitySchedule`), so plasticity can be switched on and off
+within a run, and both can change between runs of a compiled project.
+
+Mean weights per (source unit, target unit) pair are summed online every ``dt`` in two stages,
+both ``run_regularly`` operations at that ``dt`` (at the end of the step): each synapse adds its
+weight to an accumulator of its target neuron (one per source unit it comes from), then one
+collector synapse per (target neuron, source unit) adds the accumulator to the pair's total.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import NeuronGroup, StateMonitor, Synapses, TimedArray, linked_var, second
+
+from models import plasticity as rule_code
+from spiking.plan import NetworkPlan, Projection
+
+__all__ = ["PlasticParts", "accumulator_equations", "make_plastic_parts", "gate_name", "gate_run_values"]
+
+#: Scheduling order of the pathways within the synapses slot (see the module docstring).
+ORDER_PRE_NODE, ORDER_PRE, ORDER_POST_NODE, ORDER_POST = -2, -1, 1, 2
+
+
+def gate_name(projection: str) -> str:
+    return f"plasticity_gate_{projection}"
+
+
+def _accumulator(projection: str, slot: int) -> str:
+    return f"w_in_{projection}_{slot}"
+
+
+@dataclasses.dataclass
+class PlasticParts:
+    """Objects of one plastic projection besides its ``Synapses``."""
+
+    objects: list
+    gate: TimedArray
+    pre_node: NeuronGroup
+    post_node: NeuronGroup
+    mean_monitor: StateMonitor | None = None
+    pair_sources: np.ndarray | None = None    # source unit of each recorded pair
+    pair_targets: np.ndarray | None = None    # target unit of each recorded pair
+    pair_counts: np.ndarray | None = None     # synapses per pair
+
+
+def source_slots(plan: NetworkPlan, projection: Projection, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Source units of the projection's synapses (presynaptic indices ``i``) and the sorted
+    distinct units (one accumulator per distinct unit on each target neuron)."""
+    source = plan.populations[projection.source]
+    units = np.asarray(i) // source.n_per_unit
+    return units, np.unique(units)
+
+
+def accumulator_equations(plan: NetworkPlan, population: str, connections: dict) -> str:
+    """Variables of the mean-weight accumulators that ``population`` (a target) must declare:
+    ``connections`` maps projection name -> presynaptic indices."""
+    lines = []
+    for rec in plan.mean_weight_recordings:
+        projection = plan.projections[rec.projection]
+        if projection.target != population:
+            continue
+        _, slots = source_slots(plan, projection, connections[projection.name])
+        lines += [f"{_accumulator(projection.name, k)} : siemens" for k in range(max(len(slots), 1))]
+    return "\n".join(lines)
+
+
+def gate_run_values(plan: NetworkPlan, projection: str, schedule=None) -> np.ndarray:
+    """Gate values (0/1 per step) of a projection's schedule (the plan's when omitted)."""
+    n_steps = int(round(float(plan.duration / plan.dt))) + 1
+    return (schedule or plan.plasticity_schedule_of(projection)).gate(n_steps, plan.dt)
+
+
+def _n_slots(plan: NetworkPlan, projection: Projection, i: np.ndarray) -> int:
+    """Accumulators per target neuron (0 without a mean-weight recording)."""
+    if not any(r.projection == projection.name for r in plan.mean_weight_recordings):
+        return 0
+    return max(len(source_slots(plan, projection, i)[1]), 1)
+
+
+def make_plastic_synapses(projection: Projection, source, target, target_variable: str | None,
+                          namespace: dict, plan: NetworkPlan, i: np.ndarray) -> tuple[Synapses, TimedArray]:
+    """The plastic ``Synapses`` (not yet connected; ``i`` are the presynaptic indices they will
+    get) and their gate."""
+    rule = projection.plasticity
+    gate = TimedArray(gate_run_values(plan, projection.name), dt=plan.dt, name=gate_name(projection.name))
+    namespace[gate.name] = gate
+    gate_expr = f"{gate.name}(t)"
+    on_pre = rule_code.on_pre_code(rule, target_variable, gate_expr)
+    pathways = {"on_post": rule_code.on_post_code(gate_expr)}
+    if on_pre:
+        pathways["on_pre"] = on_pre
+        pathways["delay"] = projection.delay
+    model = rule_code.synapse_model(rule)
+    if _n_slots(plan, projection, i) > 1:
+        model += "source_slot : integer (constant)\n"
+    syn = Synapses(source, target, model=model, name=projection.name, **pathways)
+    return syn, gate
+
+
+def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i: np.ndarray, j: np.ndarray,
+                       gate: TimedArray, plan: NetworkPlan) -> PlasticParts:
+    """Nodes, their update pathways and (if requested) the mean-weight recorder of a connected
+    plastic projection; sets the synapses' constants, weights and linked variables."""
+    rule, name = projection.plasticity, projection.name
+    pre_node = NeuronGroup(len(source), rule_code.presynaptic_node_model(), name=f"{name}_pre_node")
+    pre_node.burst_isi, pre_node.tau_event_trace = rule.burst_isi, rule.tau_pre
+    far_past = -1e4 * second  # before any spike: the first spike is an event under both rules
+    pre_node.t_last_spike = far_past
+    pre_node.t_event_trace = 0 * second
+    pre_update = Synapses(source, pre_node, on_pre=rule_code.presynaptic_detector_code(rule),
+                          delay=projection.delay, name=f"{name}_pre_update")
+    pre_update.connect(i=np.arange(len(source)), j=np.arange(len(source)))
+    pre_update.pre.order = ORDER_PRE_NODE
+
+    post_node = NeuronGroup(len(target), rule_code.postsynaptic_node_model(rule), name=f"{name}_post_node")
+    post_node.burst_isi, post_node.tau_avg = rule.burst_isi, rule.tau_avg
+    if rule.e_max is not None:
+        post_node.e_max = rule.e_max
+    post_node.t_last_spike = far_past
+    post_node.t_average = 0 * second
+    post_node.event_average = float(rule.initial_event_rate * rule.tau_avg)
+    post_node.burst_average = float(rule.initial_burst_rate * rule.tau_avg)
+    post_update = Synapses(target, post_node, on_pre=rule_code.postsynaptic_detector_code(rule),
+                           name=f"{name}_post_update")
+    post_update.connect(i=np.arange(len(target)), j=np.arange(len(target)))
+    post_update.pre.order = ORDER_POST_NODE
+
+    syn.eta, syn.w_max, syn.tau_event_trace = rule.eta, rule.w_max, rule.tau_pre
+    if float(rule.e_min) > 0:
+        syn.e_min, syn.tau_avg = rule.e_min, rule.tau_avg
+    objects = [pre_node, pre_update, post_node, post_update]
+    if len(i):
+        syn.w_syn = projection.weight
+        syn.pre_index = i
+        syn.post_index = j
+    syn.pre_is_event = linked_var(pre_node.is_event, index="pre_index")
+    syn.pre_event_trace = linked_var(pre_node.event_trace, index="pre_index")
+    syn.pre_t_event_trace = linked_var(pre_node.t_event_trace, index="pre_index")
+    syn.post_valence = linked_var(post_node.valence, index="post_index")
+    if float(rule.e_min) > 0:
+        syn.post_event_average = linked_var(post_node.event_average, index="post_index")
+        syn.post_t_average = linked_var(post_node.t_average, index="post_index")
+    if any(pathway.prepost == "pre" for pathway in syn._pathways):
+        syn.pre.order = ORDER_PRE
+    syn.post.order = ORDER_POST
+    parts = PlasticParts(objects=objects, gate=gate, pre_node=pre_node, post_node=post_node)
+    recording = next((r for r in plan.mean_weight_recordings if r.projection == name), None)
+    if recording is not None:
+        _add_mean_weight_recorder(parts, recording.dt, projection, syn, target, i, j, plan)
+    return parts
+
+
+def _add_mean_weight_recorder(parts: PlasticParts, dt, projection: Projection, syn: Synapses, target,
+                              i: np.ndarray, j: np.ndarray, plan: NetworkPlan) -> None:
+    name = projection.name
+    target_pop = plan.populations[projection.target]
+    src_units, slots = source_slots(plan, projection, i)
+    slot_of_synapse = np.searchsorted(slots, src_units)
+    tgt_units = np.asarray(j) // target_pop.n_per_unit
+    # the (source unit, target unit) pairs that have synapses
+    pair_keys = src_units * target_pop.n_units + tgt_units
+    keys, counts = np.unique(pair_keys, return_counts=True)
+    parts.pair_sources, parts.pair_targets, parts.pair_counts = keys // target_pop.n_units, keys % target_pop.n_units, counts
+    n_slots = max(len(slots), 1)
+    accumulators = [_accumulator(name, k) for k in range(n_slots)]
+    # stage 1: clear the accumulators, then every synapse adds its weight to its slot
+    target.run_regularly("\n".join(f"{a} = 0*siemens" for a in accumulators), dt=dt, when="end", order=0,
+                         name=f"{name}_accumulators_clear")
+    if n_slots == 1:
+        add_code = f"{accumulators[0]}_post += w_syn"
+    else:
+        if len(i):
+            syn.source_slot = slot_of_synapse
+        add_code = "\n".join(f"{a}_post += w_syn*int(source_slot == {k})" for k, a in enumerate(accumulators))
+    syn.run_regularly(add_code, dt=dt, when="end", order=1, name=f"{name}_accumulate")
+    # stage 2: one collector synapse per (target neuron, slot) adds the accumulator to its pair
+    pair_node = NeuronGroup(len(keys), "w_total : siemens", name=f"{name}_pairs")
+    pair_node.run_regularly("w_total = 0*siemens", dt=dt, when="end", order=0, name=f"{name}_pairs_clear")
+    neuron_slot = np.unique(np.asarray(j) * n_slots + slot_of_synapse)
+    collect_j_neuron, collect_slot = neuron_slot // n_slots, neuron_slot % n_slots
+    collect_pair = np.searchsorted(keys, slots[collect_slot] * target_pop.n_units
+                                   + collect_j_neuron // target_pop.n_per_unit) if len(slots) else collect_slot
+    model = "slot : integer (constant)" if n_slots > 1 else ""
+    collect_code = ("w_total_post += " + " + ".join(f"int(slot == {k})*{a}_pre" for k, a in enumerate(accumulators))
+                    if n_slots > 1 else f"w_total_post += {accumulators[0]}_pre")
+    collector = Synapses(target, pair_node, model=model, name=f"{name}_collect")
+    if len(neuron_slot):
+        collector.connect(i=collect_j_neuron, j=collect_pair)
+        if n_slots > 1:
+            collector.slot = collect_slot
+    collector.run_regularly(collect_code, dt=dt, when="end", order=2, name=f"{name}_collect_sum")
+    monitor = StateMonitor(pair_node, "w_total", record=True, dt=dt, when="end", order=3,
+                           name=f"{name}_mean_weight_monitor")
+    parts.objects += [pair_node, collector, monitor]
+    parts.mean_monitor = monitor
