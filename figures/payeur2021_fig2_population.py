@@ -34,6 +34,20 @@ BIN_S = 2.5
 TAU_AVG_S = 5.0
 
 
+def reference_run() -> dict | None:
+    """The authors' program run on the same protocol (validation/fig2_population_reference.py),
+    or None where the file is absent."""
+    import json
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
+                        "reference_data", "fig2_population_reference.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        return json.load(handle)
+
+
 def settings(quick: bool) -> dict:
     if quick:
         return {"n_pre": 400, "n_post": 200, "phase_s": 10.0, "n_background": 5000, "seeds": 2}
@@ -139,11 +153,20 @@ def summary(data: dict) -> dict:
             "pre_er_hz": np.nanmean(stack("er_pre"), axis=0), "pre_bp": np.nanmean(stack("bp_pre"), axis=0),
             "w_t_s": w_t, "dw_percent_mean": dw.mean(axis=0), "dw_percent_sd": dw.std(axis=0),
             "phase_edges_s": edges, "phase_names": [p[0] for p in FIG2_PHASES], "phase_dw_percent": phases,
-            "n_seeds": len(runs),
+            "n_seeds": len(runs), "reference": _reference_summary(),
             "params": {"plan": plan.to_dict(), "bin_s": BIN_S, "tau_avg_s": TAU_AVG_S, "quick": data["quick"],
                        "event_rule": "trace", "wall_s_per_seed": [r["wall_s"] for r in runs],
                        "timings_s": [r["timings_s"] for r in runs], "n_plastic_synapses": [r["n_synapses"] for r in runs]},
             "provenance": provenance(backend=data["backend"], seed=None, seeds=[r["seed"] for r in runs])}
+
+
+def _reference_summary() -> dict | None:
+    ref = reference_run()
+    if ref is None:
+        return None
+    return {"source": ref["source"], "seeds": ref["seeds"], "phase_dw_percent": ref["phase_dw_percent"],
+            "t_s": ref["t_s"], "er_hz": ref["er_post_hz"], "bp": ref["bp_post"], "w_t_s": ref["w_t_s"],
+            "dw_percent_mean": ref["dw_percent_mean"], "pre_bp": ref["bp_pre"]}
 
 
 def plot(out: dict):
@@ -174,6 +197,11 @@ def plot(out: dict):
     twin.plot(t, bp, color="tab:red", label="BP")
     twin.fill_between(t, bp - bp_sd, bp + bp_sd, color="tab:red", alpha=0.3, lw=0)
     twin.plot(t, 100 * np.asarray(out["bp_bar"]), "--", color="tab:red", label=r"$\overline{P}$")
+    reference = out.get("reference") if not out["params"]["quick"] else None
+    if reference:
+        ax.plot(reference["t_s"], reference["er_hz"], ":", color="tab:blue", lw=1)
+        twin.plot(reference["t_s"], 100 * np.asarray(reference["bp"], dtype=float), ":", color="tab:red", lw=1,
+                  label=f"reference program ({len(reference['seeds'])} seeds)")
     twin.set_ylim(0, 60)
     twin.set_ylabel("postsyn. BP (%)", color="tab:red")
     twin.legend(loc="center right", frameon=False, fontsize=8)
@@ -188,6 +216,9 @@ def plot(out: dict):
     ax.fill_between(wt, dw - dw_sd, dw + dw_sd, color="black", alpha=0.3, lw=0)
     ax.plot(t, 100 * (np.asarray(out["bp"]) - np.asarray(out["bp_bar"])), "-.", color="tab:red",
             label=r"postsyn. BP $-\ \overline{P}$")
+    if reference:
+        ax.plot(reference["w_t_s"], reference["dw_percent_mean"], ":", color="black",
+                label=f"reference program ({len(reference['seeds'])} seeds)")
     ax.axhline(0, color="k", lw=0.5, ls=":")
     ax.set_ylabel("(%)")
     ax.legend(loc="upper left", frameon=False, fontsize=8)

@@ -131,26 +131,25 @@ class BurstDependentPlasticity(ParameterSet):
 # Etilde; the postsynaptic node (one per target neuron) detects events/bursts, keeps Ebar/Bbar and
 # stores the valence of the current spike; the plastic synapses read both through linked variables.
 
-#: Per source neuron: detector trace/time, whether the last spike was an event, Etilde and its time.
+#: Per source neuron: detector trace and last spike, whether the last spike was an event, and
+#: Etilde, which decays by exactly exp(-dt/tau_pre) per step (the reference's traces do too).
 _PRE_NODE = """
 detector_trace : 1
 t_last_spike : second
 is_event : 1
-event_trace : 1
-t_event_trace : second
+devent_trace/dt = -event_trace*(1 - exp(-dt/tau_event_trace))/dt : 1
 burst_isi : second (shared, constant)
 tau_event_trace : second (shared, constant)
 """
 
-#: Per target neuron: detector state, the moving averages (as counts, at t_average), the
-#: valence of the current spike and the event rate estimate at the last update.
+#: Per target neuron: detector state, the moving averages (as counts, decaying by exactly
+#: exp(-dt/tau_avg) per step) and the valence of the current spike.
 _POST_NODE = """
 detector_trace : 1
 t_last_spike : second
 burst_counted : 1
-event_average : 1
-burst_average : 1
-t_average : second
+devent_average/dt = -event_average*(1 - exp(-dt/tau_avg))/dt : 1
+dburst_average/dt = -burst_average*(1 - exp(-dt/tau_avg))/dt : 1
 valence : 1
 burst_isi : second (shared, constant)
 tau_avg : second (shared, constant)
@@ -162,7 +161,7 @@ def presynaptic_node_model() -> str:
 
     Examples
     --------
-    >>> "event_trace : 1" in presynaptic_node_model()
+    >>> "devent_trace/dt" in presynaptic_node_model()
     True
     """
     return _PRE_NODE
@@ -184,7 +183,7 @@ def _continues_event(rule: str, threshold: float, lag: str = "") -> str:
 def presynaptic_detector_code(rule: BurstDependentPlasticity) -> str:
     """Code run on the presynaptic node at each source spike (it reaches the node with the
     projection's delay): classify the spike, update the detector trace and, at an event,
-    Etilde (``event_trace`` at ``t_event_trace``).
+    Etilde (``event_trace``).
 
     Examples
     --------
@@ -199,8 +198,7 @@ def presynaptic_detector_code(rule: BurstDependentPlasticity) -> str:
         f"is_event = 1 - int({within})",
         "detector_trace = detector_trace*exp(-(t - t_last_spike)/burst_isi) + 1",
         "t_last_spike = t",
-        "event_trace = is_event*(event_trace*exp(-(t - t_event_trace)/tau_event_trace) + 1) + (1 - is_event)*event_trace",
-        "t_event_trace = is_event*t + (1 - is_event)*t_event_trace",
+        "event_trace += is_event",
     ])
 
 
@@ -217,10 +215,6 @@ def postsynaptic_detector_code(rule: BurstDependentPlasticity) -> str:
         f"within_event = int({within})",
         "new_event = 1 - within_event",
         "new_burst = within_event*int(burst_counted < 0.5)",
-        "decay_average = exp(-(t - t_average)/tau_avg)",
-        "event_average = event_average*decay_average",
-        "burst_average = burst_average*decay_average",
-        "t_average = t",
         # Pbar = Bbar/Ebar, and 1 (valence -1) where Ebar = 0 (the reference's 0/0)
         "no_events = int(event_average <= 0)",
         "burst_fraction = (burst_average + no_events)/(event_average + no_events)",
@@ -249,17 +243,14 @@ def synapse_model(rule: BurstDependentPlasticity) -> str:
 w_syn : siemens
 eta : siemens (shared, constant)
 w_max : siemens (shared, constant)
-tau_event_trace : second (shared, constant)
 pre_index : integer (constant)
 post_index : integer (constant)
 pre_is_event : 1 (linked)
 pre_event_trace : 1 (linked)
-pre_t_event_trace : second (linked)
 post_valence : 1 (linked)
 """
     if float(rule.e_min) > 0:
-        model += ("e_min : hertz (shared, constant)\ntau_avg : second (shared, constant)\n"
-                  "post_event_average : 1 (linked)\npost_t_average : second (linked)\n")
+        model += "e_min : hertz (shared, constant)\ntau_avg : second (shared, constant)\npost_event_average : 1 (linked)\n"
     return model
 
 
@@ -273,7 +264,7 @@ def on_pre_code(rule: BurstDependentPlasticity, conductance: str | None, gate: s
     lines = [f"{conductance}_post += w_syn*pre_is_event"] if conductance else []
     if float(rule.e_min) > 0:
         lines += [
-            "post_event_rate = post_event_average*exp(-(t - post_t_average)/tau_avg)/tau_avg",
+            "post_event_rate = post_event_average/tau_avg",
             f"w_syn = clip(w_syn + pre_is_event*eta*{gate}*clip((e_min - post_event_rate)*second, 0, inf), "
             "0*siemens, w_max)",
         ]
@@ -283,5 +274,4 @@ def on_pre_code(rule: BurstDependentPlasticity, conductance: str | None, gate: s
 def on_post_code(gate: str) -> str:
     """Postsynaptic pathway of a plastic synapse (every target spike, after the postsynaptic node
     stored the spike's valence): ``w += eta * valence * Etilde_pre``, clipped."""
-    return ("w_syn = clip(w_syn + eta*" + gate + "*post_valence*pre_event_trace*"
-            "exp(-(t - pre_t_event_trace)/tau_event_trace), 0*siemens, w_max)")
+    return "w_syn = clip(w_syn + eta*" + gate + "*post_valence*pre_event_trace, 0*siemens, w_max)"

@@ -48,7 +48,7 @@ from models.pyramidal import detector_conditions, make_pyramidal_group, steady_s
 from models.synapses import STP_MODEL, on_pre_code, presynaptic_stp_model, presynaptic_stp_update_code
 from spiking import connectivity
 from spiking.backend import forget_build_values
-from spiking.codegen import use_branch_free_thresholds
+from spiking.codegen import use_branch_free_thresholds, use_sparse_thresholds
 from spiking.errors import ParameterError
 from spiking.plan import NetworkPlan, PoissonPool, Population, Projection, SpikeTrainSource
 from spiking.plastic_build import accumulator_equations, make_plastic_parts, make_plastic_synapses
@@ -99,13 +99,14 @@ class BuiltNetwork:
                 params.replace(**{name: value})  # validates dimension and range
                 views[getattr(group, name)] = value
             elif owner in self.synapses and owner in self.plastic:
-                plastic_names = {"eta": "eta", "w_max": "w_max", "tau_pre": "tau_event_trace"}
-                syn, rule = self.synapses[owner], self.plan.projections[owner].plasticity
-                if name not in plastic_names:
+                holders = {"eta": (self.synapses[owner], "eta"), "w_max": (self.synapses[owner], "w_max"),
+                           "tau_pre": (self.plastic[owner].pre_node, "tau_event_trace")}
+                if name not in holders:
                     raise ParameterError(f"override {key!r}: plastic projection {owner!r} has the run-time parameters "
-                                         f"{sorted(plastic_names)} (the others change the generated code)")
-                rule.replace(**{name: value})  # validates dimension and range
-                views[getattr(syn, plastic_names[name])] = value
+                                         f"{sorted(holders)} (the others change the generated code)")
+                self.plan.projections[owner].plasticity.replace(**{name: value})  # validates dimension and range
+                holder, var = holders[name]
+                views[getattr(holder, var)] = value
             elif owner in self.synapses:
                 syn = self.synapses[owner]
                 has_stp = self.plan.projections[owner].stp is not None
@@ -367,6 +368,7 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         group.rate = population.rate
         group.t_next = rng.exponential(1.0 / float(population.rate), size=n) * second
         group.unit = 0
+        use_sparse_thresholds(group)  # a few sources of the pool spike per step
         return group
     exprs, extra_eqs, shared_all = {}, (Equations(linked) if linked else None), []
     events, backgrounds = {}, [b for b in plan.backgrounds if b.target == population.name]

@@ -1,7 +1,9 @@
 """Brian objects of plastic projections (see :mod:`models.plasticity`), used by
 :func:`spiking.build.build_network`.
 
-A plastic projection is four pieces, all event-driven (nothing runs per synapse and step):
+A plastic projection is these pieces, event-driven apart from the decay of one trace per
+presynaptic neuron and two per postsynaptic neuron at each step (nothing runs per synapse and
+step):
 
 - a presynaptic node (one element per source neuron), updated by a one-to-one pathway at each
   source spike: it classifies the spike (event or not) and keeps the presynaptic event trace;
@@ -124,22 +126,25 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
     """Nodes, their update pathways and (if requested) the mean-weight recorder of a connected
     plastic projection; sets the synapses' constants, weights and linked variables."""
     rule, name = projection.plasticity, projection.name
-    pre_node = NeuronGroup(len(source), rule_code.presynaptic_node_model(), name=f"{name}_pre_node")
+    pre_node = NeuronGroup(len(source), rule_code.presynaptic_node_model(), method="euler", name=f"{name}_pre_node")
     pre_node.burst_isi, pre_node.tau_event_trace = rule.burst_isi, rule.tau_pre
     far_past = -1e4 * second  # before any spike: the first spike is an event under both rules
     pre_node.t_last_spike = far_past
-    pre_node.t_event_trace = 0 * second
+    # traces decay after the step's synaptic updates, as the reference's traces evolve after its
+    # connections propagate: a trace read at step n holds exp(-n dt/tau) of its initial value
+    pre_node.state_updater.when = "after_synapses"
     pre_update = Synapses(source, pre_node, on_pre=rule_code.presynaptic_detector_code(rule),
                           delay=projection.delay, name=f"{name}_pre_update")
     pre_update.connect(i=np.arange(len(source)), j=np.arange(len(source)))
     pre_update.pre.order = ORDER_PRE_NODE
 
-    post_node = NeuronGroup(len(target), rule_code.postsynaptic_node_model(rule), name=f"{name}_post_node")
+    post_node = NeuronGroup(len(target), rule_code.postsynaptic_node_model(rule), method="euler",
+                            name=f"{name}_post_node")
     post_node.burst_isi, post_node.tau_avg = rule.burst_isi, rule.tau_avg
     if rule.e_max is not None:
         post_node.e_max = rule.e_max
     post_node.t_last_spike = far_past
-    post_node.t_average = 0 * second
+    post_node.state_updater.when = "after_synapses"
     post_node.event_average = float(rule.initial_event_rate * rule.tau_avg)
     post_node.burst_average = float(rule.initial_burst_rate * rule.tau_avg)
     post_update = Synapses(target, post_node, on_pre=rule_code.postsynaptic_detector_code(rule),
@@ -147,7 +152,7 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
     post_update.connect(i=np.arange(len(target)), j=np.arange(len(target)))
     post_update.pre.order = ORDER_POST_NODE
 
-    syn.eta, syn.w_max, syn.tau_event_trace = rule.eta, rule.w_max, rule.tau_pre
+    syn.eta, syn.w_max = rule.eta, rule.w_max
     if float(rule.e_min) > 0:
         syn.e_min, syn.tau_avg = rule.e_min, rule.tau_avg
     objects = [pre_node, pre_update, post_node, post_update]
@@ -157,11 +162,9 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
         syn.post_index = j
     syn.pre_is_event = linked_var(pre_node.is_event, index="pre_index")
     syn.pre_event_trace = linked_var(pre_node.event_trace, index="pre_index")
-    syn.pre_t_event_trace = linked_var(pre_node.t_event_trace, index="pre_index")
     syn.post_valence = linked_var(post_node.valence, index="post_index")
     if float(rule.e_min) > 0:
         syn.post_event_average = linked_var(post_node.event_average, index="post_index")
-        syn.post_t_average = linked_var(post_node.t_average, index="post_index")
     if any(pathway.prepost == "pre" for pathway in syn._pathways):
         syn.pre.order = ORDER_PRE
     syn.post.order = ORDER_POST

@@ -168,3 +168,27 @@ def test_standalone_build_releases_the_python_copies_of_the_network(tmp_path):
     assert 2_000_000 * 8 < held_before < 4_000_000 + 2_000_000 * 24, held_before
     # what stays is the network's objects and code, not a copy per synapse (2 bytes per synapse)
     assert held_after < 4_000_000 + 2_000_000 * 2, (held_before, held_after)
+
+
+@pytest.mark.standalone
+def test_sparse_threshold_template_gives_the_same_pool_spikes_as_brians(monkeypatch, tmp_path):
+    # the block-OR threshold template of Poisson pools (spiking/cpp/sparse_templates) against
+    # Brian's own: the same device random numbers, so the same spikes, index for index
+    from brian2 import Hz, second
+
+    import spiking.build
+    from spiking.plan import NetworkPlan, PoissonPool
+    from spiking.simulation import Simulation
+
+    plan = NetworkPlan(duration=0.5 * second, seed=4)
+    plan.add_population(PoissonPool("pool", 3000, 20 * Hz))  # 6 spikes per step, in 47 blocks of 64
+    plan.record_spikes("pool")
+    spikes = {}
+    for template in ("sparse", "brian"):
+        if template == "brian":
+            monkeypatch.setattr(spiking.build, "use_sparse_thresholds", lambda group: None)
+        with Simulation(plan, backend="cpp_standalone", directory=str(tmp_path / template)) as sim:
+            spikes[template] = sim.run().spikes["pool"]
+    assert len(spikes["sparse"]) > 20000  # 3000 x 20 Hz x 0.5 s
+    np.testing.assert_array_equal(spikes["sparse"].indices, spikes["brian"].indices)
+    np.testing.assert_array_equal(spikes["sparse"].times_s, spikes["brian"].times_s)
