@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import ROOT, measure, record, write  # noqa: E402
 
 #: The per-event plan: 1000 Poisson sources (10 Hz) onto 1000 pyramids (p = 0.2, 200k synapses),
-#: the pyramids firing about 5 Hz on identity backgrounds; VARIANT is "static", "plastic" or "off".
+#: the pyramids firing on identity backgrounds; the variant is "static", "plastic", "off" (plastic
+#: with its schedule off) or "no_homeostasis" (plastic without E_min/E_max).
 PER_EVENT_SETUP = r"""
 from brian2 import Hz, ms, nS, pA, second
 from models.plasticity import BurstDependentPlasticity
@@ -43,6 +44,8 @@ def per_event_plan(variant, duration_s=20.0):
     plan.add_current(CurrentInjection("post", "soma", Constant(380 * pA)))
     plan.add_current(CurrentInjection("post", "dendrite", Constant(200 * pA)))
     rule = None if variant == "static" else BurstDependentPlasticity(eta=0.01 * nS, w_max=1 * nS)
+    if variant == "no_homeostasis":
+        rule = rule.replace(e_min=0 * Hz, e_max=None)
     plan.add_projection(Projection("proj", "src", "post", "soma", "ampa", "pairwise", p=0.2, weight=0.1 * nS,
                                    delay=0 * ms, plasticity=rule))
     if variant == "off":
@@ -100,12 +103,15 @@ def main(argv=None) -> None:
 
     if not args.skip_per_event:
         variants = {}
-        for variant in ("static", "plastic", "off"):
+        for variant in ("static", "plastic", "off", "no_homeostasis"):
             profiled = measure(f"per_event_plan({variant!r})", args.backend, setup=PER_EVENT_SETUP, profile=True)
             parts = _projection_seconds(profiled["profile"], "proj")
             pre_spikes = 1000 * 10.0 * profiled["sim_time_s"]  # expected presynaptic spikes (Poisson pool)
+            # the presynaptic side: everything but the postsynaptic pathway and node
+            pre_side = sum(sec for obj, sec in parts.items() if not obj.startswith(("proj_post", "proj_post_update")))
             variants[variant] = {"projection_s": round(sum(parts.values()), 4), "parts_s": parts,
                                  "ns_per_presynaptic_spike": round(1e9 * sum(parts.values()) / pre_spikes, 1),
+                                 "presynaptic_side_ns_per_spike": round(1e9 * pre_side / pre_spikes, 1),
                                  "run_s": round(profiled["timings"]["run_s"], 3),
                                  "post_rate_hz": profiled["spikes"]["post"] / profiled["sim_time_s"]}
         static = variants["static"]["ns_per_presynaptic_spike"]
@@ -114,6 +120,8 @@ def main(argv=None) -> None:
                  "variants": variants,
                  "ratio_plastic_to_static": round(variants["plastic"]["ns_per_presynaptic_spike"] / static, 3),
                  "ratio_off_to_static": round(variants["off"]["ns_per_presynaptic_spike"] / static, 3),
+                 "ratio_presynaptic_side_to_static": {
+                     name: round(v["presynaptic_side_ns_per_spike"] / static, 3) for name, v in variants.items()},
                  "note": "a plastic projection's cost includes its presynaptic and postsynaptic detector nodes and "
                          "its postsynaptic pathway (run at every postsynaptic spike), all divided by the "
                          "presynaptic spikes; 'off' runs the same code with the gate at zero"}

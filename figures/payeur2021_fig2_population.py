@@ -20,6 +20,7 @@ backgrounds (same in-degrees), 10 s phases, 2 seeds.
 Usage::
 
     python figures/payeur2021_fig2_population.py [--out DIR] [--quick] [--backend cpp_standalone] [--seeds N] [--workers N]
+    python figures/payeur2021_fig2_population.py --replot   # redraw from the JSON of a previous run
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ def summary(data: dict) -> dict:
     return {"t_s": runs[0]["t_s"], "er_hz": np.nanmean(er, axis=0), "er_hz_sd": np.nanstd(er, axis=0),
             "bp": np.nanmean(bp, axis=0), "bp_sd": np.nanstd(bp, axis=0),
             "bp_bar": np.nanmean(bp_bar, axis=0), "bp_bar_sd": np.nanstd(bp_bar, axis=0),
+            "bp_bar_t_s": runs[0]["t_s"] + 0.5 * BIN_S,
             "pre_er_hz": np.nanmean(stack("er_pre"), axis=0), "pre_bp": np.nanmean(stack("bp_pre"), axis=0),
             "w_t_s": w_t, "dw_percent_mean": dw.mean(axis=0), "dw_percent_sd": dw.std(axis=0),
             "phase_edges_s": edges, "phase_names": [p[0] for p in FIG2_PHASES], "phase_dw_percent": phases,
@@ -196,7 +198,8 @@ def plot(out: dict):
     bp, bp_sd = 100 * np.asarray(out["bp"]), 100 * np.asarray(out["bp_sd"])
     twin.plot(t, bp, color="tab:red", label="BP")
     twin.fill_between(t, bp - bp_sd, bp + bp_sd, color="tab:red", alpha=0.3, lw=0)
-    twin.plot(t, 100 * np.asarray(out["bp_bar"]), "--", color="tab:red", label=r"$\overline{P}$")
+    twin.plot(out.get("bp_bar_t_s", t), 100 * np.asarray(out["bp_bar"]), "--", color="tab:red",
+              label=r"$\overline{P}$ (at bin ends)")
     reference = out.get("reference") if not out["params"]["quick"] else None
     if reference:
         ax.plot(reference["t_s"], reference["er_hz"], ":", color="tab:blue", lw=1)
@@ -245,9 +248,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.set_defaults(backend="cpp_standalone")
     parser.add_argument("--seeds", type=int, default=None, help="number of seeds (default 20; quick: 2)")
     parser.add_argument("--workers", type=int, default=1, help="seeds run in parallel (processes)")
+    parser.add_argument("--replot", action="store_true",
+                        help="redraw from <out>/<name>.json (and the current reference data) without simulating")
     args = parser.parse_args(argv)
-    data = compute(quick=args.quick, backend=args.backend, n_seeds=args.seeds, workers=args.workers)
-    out = summary(data)
+    if args.replot:
+        import json
+        import os
+
+        with open(os.path.join(args.out, NAME + ".json")) as handle:
+            out = json.load(handle)
+        out["reference"] = _reference_summary()
+        out.setdefault("bp_bar_t_s", list(np.asarray(out["t_s"]) + 0.5 * BIN_S))
+    else:
+        data = compute(quick=args.quick, backend=args.backend, n_seeds=args.seeds, workers=args.workers)
+        out = summary(data)
     prefix = write_outputs(args.out, NAME, out, plot(out))
     print(f"wrote {prefix}.png/.json: " + ", ".join(f"{name}: {v['mean']:+.2f} ± {v['sd']:.2f} %"
                                                      for name, v in out["phase_dw_percent"].items()))

@@ -2,7 +2,8 @@
 their run script's arguments) for some seeds and summarise what Fig. 2E-G plots, for the
 comparison with ``figures/payeur2021_fig2_population.py``.
 
-Summary per seed (2.5 s bins, the program's own monitors): the mean plastic weight over time
+Summary per seed (2.5 s bins, the program's own monitors; rates at the bin centres): the mean
+plastic weight over time
 (``WeightSumMonitor``: the mean of the non-zero weights), the postsynaptic and presynaptic event
 rates and burst probabilities (``BurstRateMonitor``), and the weight change within each phase in
 % of the initial weight.
@@ -27,7 +28,7 @@ import time
 import numpy as np
 
 PHASES = ("d0", "1.5 d0", "d0 again", "0.55 d0", "d0 third", "presynaptic BP")
-BURN_IN_S, PHASE_S = 20.0, 25.0
+BURN_IN_S, PHASE_S, BIN_S = 20.0, 25.0, 2.5
 
 
 def run_seed(binary: str, seed: int) -> dict:
@@ -41,6 +42,11 @@ def run_seed(binary: str, seed: int) -> dict:
         wall = time.perf_counter() - start
         load = lambda name: np.loadtxt(os.path.join(folder, f"plasticity_rule.0.{name}_seed{seed}"))  # noqa: E731
         wsum, post, pre = load("wsum"), load("brate"), load("brate_input")
+    # the BurstRateMonitor writes each bin's counts at its end (the first line, at t = 0, is
+    # empty): times become bin centres, as in figures/payeur2021_fig2_population.py
+    post, pre = post[1:], pre[1:]
+    post[:, 0] -= 0.5 * BIN_S
+    pre[:, 0] -= 0.5 * BIN_S
     w_t, w = wsum[:, 0], wsum[:, 1]
     edges = BURN_IN_S + PHASE_S * np.arange(len(PHASES) + 1)
     at = lambda t: float(w[int(np.argmin(np.abs(w_t - t)))])  # noqa: E731
