@@ -519,6 +519,26 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
     return syn, n_equivalent, None
 
 
+def _check_unique_names(objects: list) -> None:
+    """Raise a ParameterError (instead of Brian's error at run time) when a plan name collides
+    with an object the build derives from another name (e.g. a population called ``x_post``
+    beside the postsynaptic pathway of a projection ``x``)."""
+    seen: dict[str, int] = {}
+
+    def visit(obj) -> None:
+        seen[obj.name] = seen.get(obj.name, 0) + 1
+        for child in getattr(obj, "contained_objects", ()):
+            visit(child)
+
+    for obj in objects:
+        visit(obj)
+    clashes = sorted(name for name, count in seen.items() if count > 1)
+    if clashes:
+        raise ParameterError(f"the names {clashes} are used twice: a population or projection name equals the name of "
+                             "an object built for another one (projection X builds X_pre, X_post, X_pre_node, ...; "
+                             "population Y builds Y_spikes, Y_counting, ...); rename it")
+
+
 def build_network(plan: NetworkPlan) -> BuiltNetwork:
     """Create all Brian objects of ``plan`` (call inside a :class:`~spiking.backend.BackendSession`).
 
@@ -626,6 +646,7 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
     objects += [m for _, m in state_monitors]
     objects += [obj for triple in counter_monitors.values() for obj in triple]
     objects += [obj for parts in plastic.values() for obj in parts.objects]
+    _check_unique_names(objects)
     network = Network(*objects, name="network")
     return BuiltNetwork(plan=plan, network=network, groups=groups, synapses=synapses, stimuli=stimuli,
                         spike_monitors=spike_monitors, state_monitors=state_monitors,

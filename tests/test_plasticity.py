@@ -289,3 +289,15 @@ def test_periodic_protocol_matches_the_authors_python_analysis():
     freqs = np.asarray(authors["freq_hz"])
     # the switch at 1/16 ms: depression up to 62 Hz, potentiation from 62.5 Hz, in both
     assert np.all(np.asarray(ours)[freqs < 62.5] < 0) and np.all(np.asarray(ours)[freqs >= 62.5] > 0)
+
+
+def test_a_name_that_clashes_with_a_built_object_is_a_clear_error():
+    # a population named like the postsynaptic pathway of a projection "syn"
+    plan = NetworkPlan(duration=10 * ms, seed=1)
+    plan.add_population(_trains_source("syn_post", [np.array([1, 2])]))
+    plan.add_population(_trains_source("other", [np.array([1, 2])]))
+    plan.add_projection(Projection("syn", "other", "syn_post", None, "ampa", "all_to_all", weight=1 * nS,
+                                   plasticity=PAIRING))
+    with Simulation(plan) as sim:
+        with pytest.raises(ParameterError, match="syn_post"):
+            sim.run()
