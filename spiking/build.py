@@ -523,16 +523,18 @@ def _check_unique_names(objects: list) -> None:
     """Raise a ParameterError (instead of Brian's error at run time) when a plan name collides
     with an object the build derives from another name (e.g. a population called ``x_post``
     beside the postsynaptic pathway of a projection ``x``)."""
-    seen: dict[str, int] = {}
+    seen: dict[str, set] = {}
 
     def visit(obj) -> None:
-        seen[obj.name] = seen.get(obj.name, 0) + 1
+        if id(obj) in seen.setdefault(obj.name, set()):
+            return  # the same object, reached again (Brian lists some objects in two containers)
+        seen[obj.name].add(id(obj))
         for child in getattr(obj, "contained_objects", ()):
             visit(child)
 
     for obj in objects:
         visit(obj)
-    clashes = sorted(name for name, count in seen.items() if count > 1)
+    clashes = sorted(name for name, ids in seen.items() if len(ids) > 1)
     if clashes:
         raise ParameterError(f"the names {clashes} are used twice: a population or projection name equals the name of "
                              "an object built for another one (projection X builds X_pre, X_post, X_pre_node, ...; "

@@ -301,3 +301,20 @@ def test_a_name_that_clashes_with_a_built_object_is_a_clear_error():
     with Simulation(plan) as sim:
         with pytest.raises(ParameterError, match="syn_post"):
             sim.run()
+
+
+@pytest.mark.standalone
+def test_a_compiled_project_returns_the_weights_and_mean_weights(tmp_path):
+    # the path of sweep workers: the binary run by another process's CompiledProject reads the
+    # plastic weights and the online mean weights from its result files, equal to a normal run
+    plan, _ = _pyramid_network()
+    plan.duration = 0.5 * second
+    with Simulation(plan, backend="cpp_standalone", directory=str(tmp_path / "project")) as sim:
+        direct = sim.run()
+        project = sim.compiled_project()
+    again = project.run()
+    np.testing.assert_array_equal(again.weights["ab"].weight.values, direct.weights["ab"].weight.values)
+    np.testing.assert_array_equal(again.weights["ab"].pre.values, direct.weights["ab"].pre.values)
+    np.testing.assert_array_equal(again.mean_weights["ab"].mean_weight.values,
+                                  direct.mean_weights["ab"].mean_weight.values)
+    assert np.ptp(direct.weights["ab"].weight.values) > 0  # something was learned
