@@ -73,7 +73,9 @@ def provenance(backend: str, seed: int | None, **extra: Any) -> dict[str, Any]:
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]) if sys.argv else "",
+        # absolute paths name the machine, not the result: only their last part is kept
+        "command": " ".join(os.path.basename(arg) if os.path.isabs(arg) else arg
+                            for arg in [os.path.basename(sys.argv[0])] + sys.argv[1:]) if sys.argv else "",
     }
     info.update(extra)
     return info
