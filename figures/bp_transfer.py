@@ -128,15 +128,12 @@ def summary(data: dict) -> dict:
 def reference_curves() -> dict | None:
     """The reference implementation's curves (mean of 5 seeds; validation/reference_data), or None
     where the file is absent."""
-    import json
-    import os
+    from spiking.figure_io import load_reference_data
 
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
-                        "reference_data", "bp_transfer_reference.json")
-    if not os.path.exists(path):
+    data = load_reference_data("bp_transfer_reference.json")
+    if data is None:
         return None
-    with open(path) as f:
-        ref = json.load(f)["across_seeds_patched"]
+    ref = data["across_seeds_patched"]
     return {"bp_percent": {str(i): [100 * s["burst_prob"]["mean"] for s in ref[f"soma{i}pA"]] for i in SOMATIC_CURRENTS_PA},
             "er_hz": {str(i): [s["event_rate_hz"]["mean"] for s in ref[f"soma{i}pA"]] for i in SOMATIC_CURRENTS_PA}}
 

@@ -38,15 +38,9 @@ TAU_AVG_S = 5.0
 def reference_run() -> dict | None:
     """The authors' program run on the same protocol (validation/fig2_population_reference.py),
     or None where the file is absent."""
-    import json
-    import os
+    from spiking.figure_io import load_reference_data
 
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
-                        "reference_data", "fig2_population_reference.json")
-    if not os.path.exists(path):
-        return None
-    with open(path) as handle:
-        return json.load(handle)
+    return load_reference_data("fig2_population_reference.json")
 
 
 def settings(quick: bool) -> dict:

@@ -53,15 +53,9 @@ def inputs(t_s: np.ndarray) -> dict[str, np.ndarray]:
 def reference_correlations() -> dict | None:
     """The same correlations measured on the reference's own rasters (5 seeds;
     validation/fig3_correlations.py), or None where the file is absent."""
-    import json
-    import os
+    from spiking.figure_io import load_reference_data
 
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
-                        "reference_data", "fig3_correlations_reference.json")
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
+    return load_reference_data("fig3_correlations_reference.json")
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:

@@ -156,15 +156,12 @@ REFERENCE_RUNS = {"w_SOM->PC = 0": "openloop", "w_SOM->PC = 0.0005": "closeloop_
 def reference_conditions() -> dict:
     """The reference program's BP curves and 50 % crossings for the conditions it ran
     (sim_dendritic_transfer_func_modulation, one run each; validation/reference_data), or {}."""
-    import json
-    import os
+    from spiking.figure_io import load_reference_data
 
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
-                        "reference_data", "sst_modulation_reference.json")
-    if not os.path.exists(path):
+    data = load_reference_data("sst_modulation_reference.json")
+    if data is None:
         return {}
-    with open(path) as f:
-        runs = json.load(f)["conditions"]
+    runs = data["conditions"]
     return {ours: {"i_d_pA": [step["i_dend_pA"] for step in runs[theirs]["steps"]],
                    "bp_percent": [100 * step["burst_prob"] for step in runs[theirs]["steps"]],
                    "er_hz": [step["event_rate_hz"] for step in runs[theirs]["steps"]],

@@ -22,7 +22,7 @@ import numpy as np
 
 from spiking.backend import BACKENDS, normalize_backend
 
-__all__ = ["figure_arguments", "write_json", "save_figure", "write_outputs", "DEFAULT_OUT"]
+__all__ = ["figure_arguments", "write_json", "save_figure", "write_outputs", "load_reference_data", "DEFAULT_OUT"]
 
 #: Default output folder (git-ignored), relative to the working directory.
 DEFAULT_OUT = os.path.join("figures", "output")
@@ -75,6 +75,24 @@ def write_json(path: str, data: dict) -> None:
 def save_figure(fig: Any, path: str, dpi: int = 150) -> None:
     """Save a matplotlib figure as PNG, atomically."""
     _atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=dpi))
+
+
+def load_reference_data(filename: str) -> dict | None:
+    """The JSON ``filename`` of the reference implementation's runs in the checkout's
+    ``validation/reference_data/`` (made by the scripts in ``validation/``), or None where it is
+    absent (e.g. an installed package without the validation folder).
+
+    Examples
+    --------
+    >>> load_reference_data("no_such_file.json") is None
+    True
+    """
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation",
+                        "reference_data", filename)
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        return json.load(handle)
 
 
 def write_outputs(out_dir: str, name: str, summary: dict, figure: Any) -> str:
