@@ -40,9 +40,13 @@ import numpy as np
 from brian2 import Quantity, defaultclock, device, get_device, ms, prefs, set_device
 from brian2.devices.device import reset_device
 
+from spiking.brian_fixes import apply_brian_fixes
 from spiking.codegen import configure_vectorisation
 from spiking.errors import BackendError, ParameterError
 from spiking.parameters import check_quantity
+
+# process-independent random draws (see spiking.brian_fixes)
+apply_brian_fixes()
 
 __all__ = ["BACKENDS", "normalize_backend", "check_dt", "BackendSession", "RUNTIME_TARGET_ENV",
            "MAX_DT", "cuda_library_paths", "forget_build_values"]

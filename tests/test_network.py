@@ -117,9 +117,13 @@ _DIGEST_SCRIPT = """
 import hashlib, sys
 sys.path.insert(0, "tests")
 from test_network import _two_unit_plan
-from brian2 import ms
+from brian2 import ms, pA
+from spiking.plan import OUNoise
 from spiking.simulation import Simulation
-with Simulation(_two_unit_plan(duration=100 * ms, seed=3)) as sim:
+plan = _two_unit_plan(duration=100 * ms, seed=3)
+# a second noise source in the same group: Brian draws one randn per xi_* in set order
+plan.add_noise(OUNoise("pyr", "dendrite", mean=0 * pA, sigma=50 * pA))
+with Simulation(plan) as sim:
     result = sim.run()
 digest = hashlib.sha256()
 for name in sorted(result.spikes):
@@ -133,7 +137,8 @@ def test_same_seed_same_spikes_in_processes_with_different_string_hashing():
     # a result must depend on the plan's seed only: not on the process, and in particular not on
     # Python's per-process string hashing (anything iterating a set of names to draw random
     # numbers, build objects or order code would show up here). Device random numbers
-    # (backgrounds, OU noise), STP, the all-to-all node and the detector all take part.
+    # (backgrounds, OU noise on both compartments: spiking.brian_fixes), STP, the all-to-all
+    # node and the detector all take part.
     import os
     import subprocess
     import sys
