@@ -146,6 +146,16 @@ def test_output_update_points_along_the_backprop_gradient():
     assert cosine > 0.9
 
 
+def test_frozen_layers_keep_their_weights_and_the_others_learn():
+    rng = np.random.default_rng(11)
+    net = MesoNetwork.initialise([4, 5, 3], rng)
+    before = [layer.feedforward_weights.copy() for layer in net.layers]
+    x, y = rng.random((6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    BurstTD(learning_rate=1.0, frozen_layers=(0,)).present(net, net.initial_state(6), x, y)
+    np.testing.assert_array_equal(net.layers[0].feedforward_weights, before[0])
+    assert np.abs(net.layers[1].feedforward_weights - before[1]).max() > 1e-4
+
+
 def test_sst_learning_drives_the_apical_drive_towards_gamma():
     rng = np.random.default_rng(10)
     net = MesoNetwork.initialise([4, 6, 3], rng, feedback_init="all_positive", feedback_scale=5.0)
@@ -200,10 +210,12 @@ def test_learning_study_quick_run(tmp_path):
     assert (tmp_path / "meso_learning.png").stat().st_size > 20_000
     data = json.loads((tmp_path / "meso_learning.json").read_text())
     assert {"accuracy", "final_accuracy", "init_robustness", "params", "provenance"} <= set(data)
-    assert set(data["accuracy"]) == {"burst_td_sst", "burst_td", "backprop"}
+    assert set(data["accuracy"]) == {"burst_td_sst", "burst_td", "backprop", "burst_td_output_only"}
     for model, per_seed in data["accuracy"].items():
         assert len(per_seed) == 2 and all(len(curve) == 5 for curve in per_seed.values())
         # every model learns: above chance (10 %) by more than the spread of two seeds allows by luck
         assert data["final_accuracy"][model]["mean"] > 0.2
     assert "large_variance (W, Y x5)" in data["init_robustness"]
+    # sigmoid'(u) is at most 1/4 (at u = 0) and positive
+    assert all(0 < g <= 0.25 for per_model in data["apical_gain"].values() for g in per_model.values())
     assert data["provenance"]["backend"] == "numpy"

@@ -208,6 +208,13 @@ class BurstTD:
         Learn ``Y`` by the Kolen-Pollack rule.
     weight_decay : float
         Relative decay per update of ``W`` and ``Y`` when ``learn_feedback`` (>= 0).
+    nudge : {"difference", "normalised"}
+        Form of the output nudge (:meth:`nudge_input`).
+    min_event_rate : float
+        Floor of ``h`` in the ``"normalised"`` nudge, in (0, 1).
+    frozen_layers : tuple of int
+        Layers (0 = first hidden) whose ``W`` and ``b`` do not learn (controls such as "only the
+        output layer learns").
     """
 
     learning_rate: float = 1.0
@@ -219,6 +226,7 @@ class BurstTD:
     weight_decay: float = 1e-4
     nudge: str = "difference"
     min_event_rate: float = 0.01
+    frozen_layers: tuple = ()
 
     def __post_init__(self) -> None:
         for name in ("learning_rate", "nudge_strength"):
@@ -227,6 +235,8 @@ class BurstTD:
         for name in ("sst_learning_rate", "weight_decay"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0; got {getattr(self, name)}")
+        if any(not isinstance(k, int) or k < 0 for k in self.frozen_layers):
+            raise ValueError(f"frozen_layers must list layer indices >= 0; got {self.frozen_layers}")
         if self.nudge not in NUDGES:
             raise ValueError(f"nudge must be one of {NUDGES}; got {self.nudge!r}")
         if not 0 < self.min_event_rate < 1:
@@ -309,6 +319,9 @@ class BurstTD:
             after = network.step(history[-1], inputs, nudge=nudge)
             layer = network.layers[k]
             below = inputs if k == 0 else history[-2].h[k - 1]
+            if k in self.frozen_layers:
+                history = history[-1:] + [after]
+                continue
             if j == 0:
                 output_td = burst_td_loss(layer, below, history[-1].p[k], after.beta[k])
             d_w, d_b = burst_td_gradients(layer, below, history[-1].p[k], after.beta[k])
@@ -355,8 +368,12 @@ class Backprop:
 NUDGES = ("difference", "normalised")
 
 #: The models compared in the learning study: name -> rule factory(learning_rate, sst_learning_rate).
+#: ``burst_td_output_only`` is a control: burst TD with every hidden layer frozen (the single
+#: hidden layer of the study), so its gap to ``burst_td`` is what the hidden layer's credit
+#: assignment adds.
 RULES = {
     "burst_td_sst": lambda lr, sst_lr: BurstTD(learning_rate=lr, sst_learning_rate=sst_lr),
     "burst_td": lambda lr, sst_lr: BurstTD(learning_rate=lr, sst_learning_rate=0.0),
     "backprop": lambda lr, sst_lr: Backprop(learning_rate=lr),
+    "burst_td_output_only": lambda lr, sst_lr: BurstTD(learning_rate=lr, frozen_layers=(0,)),
 }

@@ -249,6 +249,26 @@ class MesoNetwork:
             beta.append(h_k * p_k)
         return MesoState(h, u, p, beta)
 
+    def settle(self, inputs: np.ndarray, n_steps: int | None = None) -> MesoState:
+        """State after ``n_steps`` steps (default ``2 L + 2``) of constant ``inputs`` from the
+        quiet state, with no nudge.
+
+        Examples
+        --------
+        >>> net = MesoNetwork.initialise([2, 3, 2], np.random.default_rng(0))
+        >>> state = net.settle(np.ones((1, 2)))
+        >>> bool(np.allclose(state.h[-1], net.feedforward(np.ones((1, 2)))))
+        True
+        """
+        inputs = np.asarray(inputs, dtype=float)
+        n_steps = 2 * self.n_layers + 2 if n_steps is None else int(n_steps)
+        if n_steps < 1:
+            raise ValueError(f"n_steps must be >= 1; got {n_steps}")
+        state = self.initial_state(inputs.shape[0])
+        for _ in range(n_steps):
+            state = self.step(state, inputs)
+        return state
+
     def feedforward(self, inputs: np.ndarray) -> np.ndarray:
         """Output event rates ``h_L`` of the settled network for constant ``inputs`` (the
         sigmoid-MLP pass), shape ``(n_streams, n_outputs)``."""
