@@ -204,6 +204,25 @@ def test_burst_td_training_improves_accuracy_and_callbacks_can_stop():
     assert seen == [0, 1, 2, 3] and history["epoch"] == [0, 1, 2, 3]
 
 
+def test_mnist_loader_reads_a_user_file_and_scales_to_unit_range(tmp_path):
+    from spiking.meso import load_mnist_dataset
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(6, 28, 28), dtype=np.uint8)
+    images[0, 0, 0] = 255
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=images[:4], y_train=np.array([0, 1, 2, 3], dtype=np.uint8), x_test=images[4:],
+             y_test=np.array([9, 8], dtype=np.uint8))
+    data = load_mnist_dataset(str(path))
+    assert data.x_train.shape == (4, 784) and data.x_test.shape == (2, 784) and data.n_classes == 10
+    assert data.x_train.max() == 1.0 and data.x_train.min() >= 0.0  # 255 -> 1
+    np.testing.assert_allclose(data.x_test[0], images[4].ravel() / 255.0)
+    assert data.y_test.tolist() == [9, 8]
+    np.savez(path, x_train=images, y_train=np.zeros(6))
+    with pytest.raises(ValueError, match="lacks arrays"):
+        load_mnist_dataset(str(path))
+
+
 @pytest.mark.slow
 def test_learning_study_quick_run(tmp_path):
     load_figure_module("meso_learning").main(["--quick", "--out", str(tmp_path)])
