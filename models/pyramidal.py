@@ -37,6 +37,15 @@ conductances and w_s; w_d relaxes towards the *updated* V_d; the injected curren
 the reset, so a step's current first acts on the next step's threshold test, and the soma starts
 from ``v_reset + dt I_s/C_s`` after a spike.
 
+The simplified ``BurstPoisson`` neuron of the XOR network (Payeur et al. 2021, Fig. 4; the
+reference code's ``BurstPoissonGroup``) shares the leaky compartments, the adaptation currents
+and the moving threshold, but the compartments are not coupled at all: no plateau current into
+the soma, no regenerative current in the dendrite, no bAP (:class:`BurstPoissonParameters`).
+A somatic spike (``V_s > theta`` outside a 20 ms absolute refractory period) resets the soma as
+above and, with probability ``f(V_d)`` (half-activation -57 mV), schedules exactly one extra
+spike 5 + U(0, 10) ms later; that spike neither resets the soma nor waits for the end of the
+refractory period, and it starts a new refractory period.
+
 Paper symbol -> code name table: see :func:`symbol_table` (or the field docstrings).
 
 All numeric parameters become ``(shared, constant)`` variables of the group, not
@@ -57,9 +66,9 @@ from spiking.decoding import TRACE_THRESHOLD
 from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, choice, parameter
 
-__all__ = ["SPIKE_RULES", "DRIVING_FORCES", "PyramidalParameters", "pyramidal_equations", "detector_conditions",
-           "make_pyramidal_group", "steady_state", "plateau_activation", "symbol_table",
-           "PAYEUR_2021"]
+__all__ = ["SPIKE_RULES", "DRIVING_FORCES", "PyramidalParameters", "BurstPoissonParameters", "pyramidal_equations",
+           "detector_conditions", "make_pyramidal_group", "steady_state", "plateau_activation", "symbol_table",
+           "burst_delay_steps", "PAYEUR_2021", "PAYEUR_2021_BURST_POISSON"]
 
 SPIKE_RULES = ("moving_threshold", "fixed_threshold")
 DRIVING_FORCES = ("soma", "dendrite")
@@ -82,6 +91,9 @@ class PyramidalParameters(ParameterSet):
     """
 
     model_name = "two-compartment pyramidal neuron"
+    #: Which cell the parameters describe: the coupled two-compartment neuron, or the XOR
+    #: network's BurstPoisson neuron (:class:`BurstPoissonParameters`).
+    cell_model = "two_compartment"
 
     E_L: Quantity = parameter(-70 * mV, mV, "E_L")
     """E_L: leak reversal potential of soma and dendrite."""
@@ -178,6 +190,76 @@ class PyramidalParameters(ParameterSet):
 #: The reference parameter set (the authors' code; models.md section 1.2).
 PAYEUR_2021 = PyramidalParameters()
 
+
+@dataclasses.dataclass(frozen=True)
+class BurstPoissonParameters(PyramidalParameters):
+    """Parameters of the simplified BurstPoisson neuron of the XOR network (Payeur et al. 2021,
+    Fig. 4; the reference code's ``BurstPoissonGroup``).
+
+    The soma and dendrite are the leaky compartments of :class:`PyramidalParameters` with their
+    adaptation currents and the moving threshold, but uncoupled: ``g_s``, ``g_d`` and the bAP
+    (``c_d``) play no part (the reference group's membrane update has none of these terms).
+    ``f(V_d)`` with ``E_d`` = -57 mV is the probability that a somatic spike is followed by
+    exactly one more spike, ``burst_delay_min + U(0, 1) burst_delay_spread`` later. On the time
+    grid the delay is ``floor((burst_delay_min + U burst_delay_spread)/dt) - 1`` steps, as the
+    reference's countdown gives (:func:`burst_delay_steps`): 4.9 to 14.9 ms at dt = 0.1 ms.
+
+    Examples
+    --------
+    >>> from models.pyramidal import BurstPoissonParameters
+    >>> p = BurstPoissonParameters()
+    >>> p.E_d, p.t_ref_abs, p.cell_model
+    (-57. * mvolt, 20. * msecond, 'burst_poisson')
+    """
+
+    model_name = "BurstPoisson neuron (XOR network)"
+    cell_model = "burst_poisson"
+
+    E_d: Quantity = parameter(-57 * mV, mV, "E_d")
+    """E_d: half-activation voltage of f, the burst probability of a somatic spike."""
+    t_ref_abs: Quantity = parameter(20 * ms, ms, "t_ref,abs", "positive")
+    """Absolute refractory period of somatic spikes (the extra burst spike ignores it)."""
+    burst_delay_min: Quantity = parameter(5 * ms, ms, "burst delay, minimum", "positive")
+    """Shortest delay of the extra burst spike after its somatic spike."""
+    burst_delay_spread: Quantity = parameter(10 * ms, ms, "burst delay, spread", "nonnegative")
+    """Width of the uniform distribution of the burst spike's delay."""
+
+    def _check_relations(self) -> None:
+        super()._check_relations()
+        if self.spike_rule != "moving_threshold":
+            raise ParameterError("BurstPoissonParameters.spike_rule must be 'moving_threshold' (the reference "
+                                 f"group's); got {self.spike_rule!r}")
+        if not self.burst_delay_min + self.burst_delay_spread < self.t_ref_abs:
+            raise ParameterError(
+                f"BurstPoissonParameters: burst_delay_min + burst_delay_spread ({self.burst_delay_min + self.burst_delay_spread}) "
+                f"must be shorter than t_ref_abs ({self.t_ref_abs}), so that the burst spike precedes the next "
+                "somatic spike")
+
+    def shared_values(self) -> dict:
+        values = super().shared_values()
+        for name in ("g_s", "g_d", "c_d", "bap_duration", "bap_delay"):
+            values.pop(name)
+        return values
+
+
+#: The XOR network's BurstPoisson neuron with the reference values.
+PAYEUR_2021_BURST_POISSON = BurstPoissonParameters()
+
+
+def burst_delay_steps(uniform: np.ndarray, params: BurstPoissonParameters, dt: Quantity) -> np.ndarray:
+    """Steps from a somatic spike to its burst spike for uniform draws ``uniform`` in [0, 1): the
+    reference's countdown ``int((burst_delay_min + U burst_delay_spread)/dt)`` fires one step
+    before it reaches zero.
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> burst_delay_steps(np.array([0.0, 0.5]), BurstPoissonParameters(), 0.1 * ms).tolist()
+    [49, 99]
+    """
+    total = (float(params.burst_delay_min) + np.asarray(uniform) * float(params.burst_delay_spread)) / float(dt)
+    return np.floor(total).astype(int) - 1
+
 # ---------------------------------------------------------------------------------------------
 # Equation templates. One template per kind of equation; compartments and receptors are
 # made by substituting names (Brian's Equations substitution), never by string formatting.
@@ -214,6 +296,21 @@ t_last_spike : second
 unit : integer (constant)
 """
 _MOVING_THRESHOLD = "dtheta/dt = (theta_0 - theta)/tau_theta : volt"
+#: BurstPoisson neuron: uncoupled compartments; f_d is only the burst probability of a somatic
+#: spike. t_refractory_end: end of the absolute refractory period; t_burst_spike: time of the
+#: scheduled burst spike (in the past when none is due).
+_CORE_BURST_POISSON = """
+f_d = 1/(1 + exp(-(v_d - E_d)/D_d)) : 1
+I_total_s = w_s + I_syn_s : amp
+I_total_d = w_d + I_syn_d : amp
+dw_s/dt = -w_s*(1 - exp(-dt/tau_ws))/dt : amp
+dw_d/dt = (a_wd*(v_d + dt*((E_L - v_d)/tau_d + I_total_d/C_d) - E_L) - w_d)/tau_wd : amp
+t_last_spike : second
+t_refractory_end : second
+t_burst_spike : second
+unit : integer (constant)
+"""
+_CORES = {"two_compartment": _CORE, "burst_poisson": _CORE_BURST_POISSON}
 
 #: Names of the state variables a user may record.
 STATE_VARIABLES = ("v_s", "v_d", "w_s", "w_d", "theta", "g_ampa_s", "g_gaba_s", "g_ampa_d",
@@ -266,7 +363,7 @@ def pyramidal_equations(params: PyramidalParameters, soma_current: str = "0*amp"
     soma = Equations(_LEAKY_COMPARTMENT_REFRACTORY if refractory else _LEAKY_COMPARTMENT,
                      V="v_s", tau="tau_s", C="C_s", I_total="I_total_s")
     dendrite = Equations(_LEAKY_COMPARTMENT, V="v_d", tau="tau_d", C="C_d", I_total="I_total_d")
-    eqs = soma + dendrite + Equations(_CORE)
+    eqs = soma + dendrite + Equations(_CORES[params.cell_model])
     extra = extra_conductances or {}
     for comp, drive in (("s", "v_s"), ("d", "v_s" if params.dendritic_driving_force == "soma" else "v_d")):
         effective = {}
@@ -336,7 +433,24 @@ def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = Fal
     # only read per neuron here (brian2cuda 1.0b1 fails to compile a reset that reads t both
     # in loop-invariant and per-neuron code)
     bap = "w_s += b_ws\n"
-    if params.spike_rule == "moving_threshold":
+    if params.cell_model == "burst_poisson":
+        # a somatic spike outside the refractory period, or the scheduled burst spike (exactly
+        # on its step); the reset tells them apart and resets, adapts and draws only for the
+        # somatic one. Both start a refractory period, as in the reference.
+        somatic = "v_s > theta and t > t_refractory_end - 0.5*dt"
+        threshold = f"({somatic}) or abs(t - t_burst_spike) < 0.5*dt"
+        reset = (f"somatic_spike = int({somatic})\n"
+                 "burst_draw = rand()\n"
+                 "delay_draw = rand()\n"
+                 "v_s = somatic_spike*v_reset + (1 - somatic_spike)*v_s\n"
+                 "theta += somatic_spike*delta_theta\n"
+                 "w_s += somatic_spike*b_ws\n"
+                 "scheduled = somatic_spike*int(burst_draw < f_d)\n"
+                 "t_burst_spike = scheduled*(t + (floor((burst_delay_min + delay_draw*burst_delay_spread)/dt)"
+                 " - 1)*dt) + (1 - scheduled)*t_burst_spike\n"
+                 "t_refractory_end = t + t_ref_abs\n")
+        refractory = False
+    elif params.spike_rule == "moving_threshold":
         threshold, reset, refractory = "v_s > theta", "v_s = v_reset\ntheta += delta_theta\n" + bap, False
     else:
         threshold, reset, refractory = "v_s > v_threshold", "v_s = v_reset\n" + bap, "t_ref"
@@ -345,7 +459,7 @@ def _threshold_and_reset(params: PyramidalParameters, burst_detector: bool = Fal
         # Custom events are evaluated on the same state as the spike threshold, before the
         # reset updates t_last_spike; during refractoriness V_s is held below threshold, so the
         # spike condition needs no refractory term.
-        events = {name: f"{threshold} and {condition}" for name, condition in detector_conditions(rule=rule).items()}
+        events = {name: f"({threshold}) and {condition}" for name, condition in detector_conditions(rule=rule).items()}
         reset += f"burst_counted = int({_within_event(rule)})\n"
         if rule == "trace":
             reset += "burst_trace = burst_trace*exp(-(t - t_last_spike)/burst_isi) + 1\n"
@@ -435,6 +549,9 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
     for key, value in params.shared_values().items():
         setattr(group, key, value)
     group.t_last_spike = -1 * second  # no spike yet: no bAP, next spike is an event
+    if params.cell_model == "burst_poisson":
+        group.t_refractory_end = -1 * second
+        group.t_burst_spike = -1 * second
     if isinstance(initial_state, str):
         if initial_state != "rest":
             raise ParameterError(f"initial_state must be 'rest' or a dict; got {initial_state!r}")
@@ -490,7 +607,8 @@ def steady_state(params: PyramidalParameters, i_soma: Quantity = 0 * pA,
     """
     E_L = float(params.E_L)
     g_eff = float(params.g_L_d - params.a_wd)
-    g_d, Id = float(params.g_d), float(i_dendrite)
+    coupled = params.cell_model == "two_compartment"  # BurstPoisson: no plateau, no coupling
+    g_d, g_s, Id = float(params.g_d) * coupled, float(params.g_s) * coupled, float(i_dendrite)
 
     def h(v):
         return -g_eff * (v - E_L) + g_d * plateau_activation(v * volt, params) + Id
@@ -509,7 +627,7 @@ def steady_state(params: PyramidalParameters, i_soma: Quantity = 0 * pA,
             hi = mid
     v_d = 0.5 * (lo + hi)
     f = float(plateau_activation(v_d * volt, params))
-    v_s = E_L + (float(params.g_s) * f + float(i_soma)) / float(params.g_L_s)
+    v_s = E_L + (g_s * f + float(i_soma)) / float(params.g_L_s)
     threshold = params.theta_0 if params.spike_rule == "moving_threshold" else params.v_threshold
     if v_s >= float(threshold):
         raise ParameterError(
