@@ -51,7 +51,7 @@ from spiking.backend import forget_build_values
 from spiking.codegen import use_branch_free_thresholds, use_sparse_thresholds
 from spiking.errors import ParameterError
 from spiking.plan import NetworkPlan, PoissonPool, Population, Projection, SpikeTrainSource
-from spiking.plastic_build import accumulator_equations, make_plastic_parts, make_plastic_synapses
+from spiking.plastic_build import TEACHING_VARIABLE, accumulator_equations, make_plastic_parts, make_plastic_synapses
 from spiking.stimuli import sample_matrix
 
 __all__ = ["BuiltNetwork", "build_network", "unit_blocks", "stimulus_run_values", "weight_gain_name"]
@@ -234,6 +234,11 @@ def _current_expression(plan: NetworkPlan, population: Population, compartment: 
             shared = {names["mu"]: noise.mean, names["sigma"]: noise.sigma, names["tau"]: noise.tau,
                       "_init": (names["I"], noise.mean, noise.sigma)}
             parts.append(names["I"])
+    if compartment == "dendrite" and plan.teaching_of(population.name) is not None:
+        # the teaching current, computed in the plastic projection's postsynaptic node
+        teaching = Equations(f"{TEACHING_VARIABLE} : amp (linked)")
+        eqs = teaching if eqs is None else eqs + teaching
+        parts.append(TEACHING_VARIABLE)
     return (" + ".join(parts) if parts else "0*amp"), eqs, shared
 
 
@@ -380,7 +385,8 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
         exprs[compartment] = expr
         if eqs is not None:
             extra_eqs = eqs if extra_eqs is None else extra_eqs + eqs
-            shared_all.append(shared)
+            if shared:  # OU noise (a teaching current adds equations only)
+                shared_all.append(shared)
     if population.cell_type == "pyramidal":
         group = make_pyramidal_group(n, population.params, name=population.name, soma_current=exprs["soma"],
                                      dendrite_current=exprs["dendrite"], extra_conductances=extra_conductances,
@@ -467,7 +473,7 @@ def _make_projection(projection: Projection, groups: dict, nodes: dict, plan: Ne
             forget_build_values([syn.variables["_synaptic_pre"], syn.variables["_synaptic_post"]])
         else:
             syn.active = False
-        return syn, len(i), make_plastic_parts(projection, syn, source, target, i, j, gate, plan)
+        return syn, len(i), make_plastic_parts(projection, syn, source, target, i, j, gate, plan, namespace)
     model = "w_syn : siemens (shared, constant)"
     per_synapse_stp = projection.stp is not None and not _presynaptic_stp(projection, plan)
     if per_synapse_stp:
@@ -610,6 +616,8 @@ def build_network(plan: NetworkPlan) -> BuiltNetwork:
         synapses[projection.name] = syn
         if parts is not None:
             plastic[projection.name] = parts
+            if parts.teaching is not None:  # the taught population reads the node's current
+                setattr(groups[projection.target], TEACHING_VARIABLE, linked_var(parts.post_node, TEACHING_VARIABLE))
     spike_monitors: dict[str, list] = {}
     for rec in plan.spike_recordings:
         pop = plan.populations[rec.population]

@@ -31,7 +31,7 @@ import dataclasses
 from typing import Any, Sequence
 
 import numpy as np
-from brian2 import Hz, Quantity, amp, ms, mV, second, siemens
+from brian2 import Hz, Quantity, amp, ms, mV, pA, second, siemens
 
 from models.interneurons import AdExParameters
 from models.plasticity import BurstDependentPlasticity
@@ -44,7 +44,7 @@ from spiking.stimuli import Waveform
 
 __all__ = ["Population", "PoissonPool", "SpikeTrainSource", "Projection", "IdentityPoisson", "OUNoise", "CurrentInjection",
            "SpikeRecording", "StateRecording", "BurstDetector", "WeightRecording", "MeanWeightRecording",
-           "PlasticitySchedule", "WeightGain", "NetworkPlan", "RULES", "COMPARTMENTS", "BACKGROUND_ARRIVALS"]
+           "PlasticitySchedule", "WeightGain", "TeachingCurrent", "NetworkPlan", "RULES", "COMPARTMENTS", "BACKGROUND_ARRIVALS"]
 
 RULES = ("pairwise", "in_degree", "one_to_one", "all_to_all")
 #: How identity Poisson backgrounds are discretised (see :class:`IdentityPoisson`).
@@ -449,6 +449,75 @@ class WeightGain:
         return out
 
 
+@dataclasses.dataclass(frozen=True)
+class TeachingCurrent:
+    """A dendritic teaching current computed inside the simulation, per neuron, from the neuron's
+    own moving-average event rate (Payeur et al. 2021, XOR network; the reference's
+    ``generate_error``).
+
+    At the first step of each window ``(t_start, t_stop, target)`` every neuron of the plastic
+    projection's target reads its event rate ``E = Ebar/tau_avg`` (the projection's
+    postsynaptic moving average) and gets, until ``t_stop``, the dendritic current
+
+    - target 1: ``+amplitude`` if ``E <= e_min + tolerance``; 0 if ``E >= e_max - tolerance``;
+      otherwise ``amplitude * (1 Hz)/(E - e_min)``;
+    - target 0: ``-amplitude`` if ``E >= e_max - tolerance``; 0 if ``E <= e_min + tolerance``;
+      otherwise ``-amplitude * (1 Hz)/(e_max - E)``,
+
+    with ``e_min`` and ``e_max`` of the projection's rule. Outside the windows it is zero.
+    """
+
+    projection: str
+    windows: tuple
+    amplitude: Quantity
+    tolerance: Quantity
+
+    def values(self, n_steps: int, dt: Quantity) -> tuple[np.ndarray, np.ndarray]:
+        """Whether a window is open (0/1) and its target (0/1) at the steps ``k * dt``.
+
+        Examples
+        --------
+        >>> on, target = TeachingCurrent("p", ((1 * ms, 2 * ms, 1),), 1000 * pA, 1 * Hz).values(5, 0.5 * ms)
+        >>> on.tolist(), target.tolist()
+        ([0.0, 0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 1.0, 1.0, 0.0])
+        """
+        steps = np.arange(n_steps)
+        on, target = np.zeros(n_steps), np.zeros(n_steps)
+        for start, stop, goal in self.windows:
+            inside = (steps >= int(round(float(start / dt)))) & (steps < int(round(float(stop / dt))))
+            on[inside] = 1.0
+            target[inside] = float(goal)
+        return on, target
+
+
+def check_teaching_windows(projection: str, windows) -> tuple:
+    """Validated teaching windows: (t_start, t_stop, target) with target 0 or 1, increasing and
+    not overlapping."""
+    label = f"add_teaching_current({projection!r})"
+    try:
+        items = [tuple(w) for w in windows]
+    except TypeError:
+        raise ParameterError(f"{label}: windows must be a sequence of (t_start, t_stop, target)") from None
+    if not items:
+        raise ParameterError(f"{label}: give at least one window")
+    previous_stop = None
+    for k, item in enumerate(items):
+        if len(item) != 3:
+            raise ParameterError(f"{label}: window {k} must be (t_start, t_stop, target); got {item!r}")
+        start, stop, goal = item
+        check_quantity(f"windows[{k}] t_start", start, second, "nonnegative", owner=label)
+        check_quantity(f"windows[{k}] t_stop", stop, second, "positive", owner=label)
+        if not stop > start:
+            raise ParameterError(f"{label}: window {k} ends ({stop}) before it starts ({start})")
+        if goal not in (0, 1):
+            raise ParameterError(f"{label}: window {k} target must be 0 or 1; got {goal!r}")
+        if previous_stop is not None and start < previous_stop:
+            raise ParameterError(f"{label}: window {k} starts ({start}) before window {k - 1} ends "
+                                 f"({previous_stop}); windows must increase and not overlap")
+        previous_stop = stop
+    return tuple((start, stop, int(goal)) for start, stop, goal in items)
+
+
 def _pairs(label: str, items, kind: str, names: str) -> list[tuple]:
     """``items`` as a list of 2-tuples, or a ParameterError naming what was expected."""
     try:
@@ -554,6 +623,7 @@ class NetworkPlan:
         self.mean_weight_recordings: list[MeanWeightRecording] = []
         self.plasticity_schedules: dict[str, PlasticitySchedule] = {}
         self.weight_gains: dict[str, WeightGain] = {}
+        self.teaching_currents: dict[str, TeachingCurrent] = {}
 
     # -- adding parts --------------------------------------------------------------------------
     def add_population(self, population: Population | PoissonPool | SpikeTrainSource) -> None:
@@ -662,6 +732,40 @@ class NetworkPlan:
         if self.projections[projection].plastic:
             raise ParameterError(f"modulate_weight: {projection!r} is plastic; its weights are learned")
         self.weight_gains[projection] = WeightGain(projection, check_weight_steps(projection, steps))
+
+    def add_teaching_current(self, projection: str, windows, amplitude: Quantity = 1000 * pA,
+                             tolerance: Quantity = 1 * Hz) -> None:
+        """Teach the target of a plastic ``projection`` through its dendrites: in each window
+        ``(t_start, t_stop, target)`` a current set, per neuron, from the neuron's own moving-average
+        event rate at the window's start (:class:`TeachingCurrent`; a closed loop inside the
+        simulation). The projection's rule must have ``e_max``.
+
+        Examples
+        --------
+        >>> from brian2 import second
+        >>> plan.add_teaching_current("hidden1_to_output", [(7.2 * second, 8 * second, 1)])  # doctest: +SKIP
+        """
+        proj = self._plastic_projection(projection, "add_teaching_current")
+        target = self.populations[proj.target]
+        if target.cell_type != "pyramidal":
+            raise ParameterError(f"add_teaching_current: the target of {projection!r} ({target.name!r}) must be a "
+                                 f"pyramidal population (it is taught through its dendrites); it is {target.cell_type}")
+        if proj.plasticity.e_max is None:
+            raise ParameterError(f"add_teaching_current: the rule of {projection!r} has no e_max; the teaching "
+                                 "current is defined between e_min and e_max")
+        check_quantity("amplitude", amplitude, amp, "positive", owner="add_teaching_current")
+        check_quantity("tolerance", tolerance, Hz, "nonnegative", owner="add_teaching_current")
+        if not 2 * tolerance < proj.plasticity.e_max - proj.plasticity.e_min:
+            raise ParameterError(f"add_teaching_current: tolerance ({tolerance}) must be less than half of "
+                                 f"e_max - e_min ({proj.plasticity.e_max - proj.plasticity.e_min})")
+        if any(self.projections[p].target == proj.target for p in self.teaching_currents):
+            raise ParameterError(f"add_teaching_current: {proj.target!r} already has a teaching current")
+        self.teaching_currents[projection] = TeachingCurrent(projection, check_teaching_windows(projection, windows),
+                                                             amplitude, tolerance)
+
+    def teaching_of(self, population: str) -> TeachingCurrent | None:
+        """The teaching current into ``population``'s dendrites, if any."""
+        return next((t for p, t in self.teaching_currents.items() if self.projections[p].target == population), None)
 
     def record_weights(self, projection: str, n_sample: int | None = None) -> None:
         """Read the weights of a plastic projection after each run (all, or ``n_sample`` of them)."""
@@ -833,4 +937,7 @@ class NetworkPlan:
                 "detectors": [describe(d) for d in self.detectors],
                 "plasticity_schedules": {k: [[float(a), float(b)] for a, b in v.windows] if v.windows else None
                                          for k, v in self.plasticity_schedules.items()},
-                "weight_gains": {k: [[float(a), b] for a, b in v.steps] for k, v in self.weight_gains.items()}}
+                "weight_gains": {k: [[float(a), b] for a, b in v.steps] for k, v in self.weight_gains.items()},
+                "teaching_currents": {k: {"windows_s": [[float(a), float(b), g] for a, b, g in v.windows],
+                                          "amplitude_pA": float(v.amplitude / pA), "tolerance_hz": float(v.tolerance)}
+                                      for k, v in self.teaching_currents.items()}}

@@ -34,12 +34,16 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from brian2 import NeuronGroup, StateMonitor, Synapses, TimedArray, linked_var, second
+from brian2 import NeuronGroup, StateMonitor, Synapses, TimedArray, amp, linked_var, second
 
 from models import plasticity as rule_code
 from spiking.plan import NetworkPlan, Projection
 
-__all__ = ["PlasticParts", "accumulator_equations", "make_plastic_parts", "gate_name", "gate_run_values"]
+__all__ = ["PlasticParts", "accumulator_equations", "make_plastic_parts", "gate_name", "gate_run_values",
+           "TEACHING_VARIABLE", "teaching_names"]
+
+#: Name of the teaching current in the postsynaptic node and (linked) in the taught group.
+TEACHING_VARIABLE = "I_teach"
 
 #: Scheduling order of the pathways within the synapses slot (see the module docstring).
 ORDER_PRE_NODE, ORDER_PRE, ORDER_POST_NODE, ORDER_POST = -2, -1, 1, 2
@@ -47,6 +51,11 @@ ORDER_PRE_NODE, ORDER_PRE, ORDER_POST_NODE, ORDER_POST = -2, -1, 1, 2
 
 def gate_name(projection: str) -> str:
     return f"plasticity_gate_{projection}"
+
+
+def teaching_names(projection: str) -> tuple[str, str]:
+    """Names of the TimedArrays of a teaching current: window open (0/1), target (0/1)."""
+    return f"teaching_on_{projection}", f"teaching_target_{projection}"
 
 
 def _accumulator(projection: str, slot: int) -> str:
@@ -62,6 +71,7 @@ class PlasticParts:
     pre_node: NeuronGroup
     post_node: NeuronGroup
     mean_monitor: StateMonitor | None = None
+    teaching: tuple | None = None             # (window-open TimedArray, target TimedArray)
     pair_sources: np.ndarray | None = None    # source unit of each recorded pair
     pair_targets: np.ndarray | None = None    # target unit of each recorded pair
     pair_counts: np.ndarray | None = None     # synapses per pair
@@ -122,7 +132,7 @@ def make_plastic_synapses(projection: Projection, source, target, target_variabl
 
 
 def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i: np.ndarray, j: np.ndarray,
-                       gate: TimedArray, plan: NetworkPlan) -> PlasticParts:
+                       gate: TimedArray, plan: NetworkPlan, namespace: dict | None = None) -> PlasticParts:
     """Nodes, their update pathways and (if requested) the mean-weight recorder of a connected
     plastic projection; sets the synapses' constants, weights and linked variables."""
     rule, name = projection.plasticity, projection.name
@@ -138,8 +148,11 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
     pre_update.connect(i=np.arange(len(source)), j=np.arange(len(source)))
     pre_update.pre.order = ORDER_PRE_NODE
 
-    post_node = NeuronGroup(len(target), rule_code.postsynaptic_node_model(rule), method="euler",
-                            name=f"{name}_post_node")
+    teaching = plan.teaching_currents.get(name)
+    post_model = rule_code.postsynaptic_node_model(rule)
+    if teaching is not None:
+        post_model += _TEACHING_MODEL
+    post_node = NeuronGroup(len(target), post_model, method="euler", name=f"{name}_post_node")
     post_node.burst_isi, post_node.tau_avg = rule.burst_isi, rule.tau_avg
     if rule.e_max is not None:
         post_node.e_max = rule.e_max
@@ -169,10 +182,61 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
         syn.pre.order = ORDER_PRE
     syn.post.order = ORDER_POST
     parts = PlasticParts(objects=objects, gate=gate, pre_node=pre_node, post_node=post_node)
+    if teaching is not None:
+        parts.teaching = _add_teaching(post_node, teaching, rule, plan, namespace)
     recording = next((r for r in plan.mean_weight_recordings if r.projection == name), None)
     if recording is not None:
         _add_mean_weight_recorder(parts, recording.dt, projection, syn, target, i, j, plan)
     return parts
+
+
+#: Teaching current of the postsynaptic node (:class:`~spiking.plan.TeachingCurrent`): the current,
+#: whether a window was open at the previous step, and the constants of the rule.
+_TEACHING_MODEL = """
+I_teach : amp
+teaching_was_on : 1
+teach_amplitude : amp (shared, constant)
+teach_e_min : hertz (shared, constant)
+teach_e_max : hertz (shared, constant)
+teach_tolerance : hertz (shared, constant)
+"""
+
+
+def _teaching_code(on: str, target: str) -> str:
+    """Per step, before the groups update: at a window's first step set the current from the
+    neuron's event rate (then hold it); zero outside the windows."""
+    return "\n".join([
+        f"window_open = {on}(t)",
+        f"goal = {target}(t)",
+        "window_starts = window_open*(1 - teaching_was_on)",
+        "rate_now = event_average/tau_avg",
+        "low = int(rate_now <= teach_e_min + teach_tolerance)",
+        "high = int(rate_now >= teach_e_max - teach_tolerance)",
+        "between = (1 - low)*(1 - high)",
+        # 1 Hz/(E - e_min) between the bounds; the denominators are 1 Hz where not used
+        "up = low + between*(1*Hz)/(between*(rate_now - teach_e_min) + (1 - between)*(1*Hz))",
+        "down = -(high + between*(1*Hz)/(between*(teach_e_max - rate_now) + (1 - between)*(1*Hz)))",
+        "new_current = teach_amplitude*(goal*up + (1 - goal)*down)",
+        "I_teach = window_open*(window_starts*new_current + (1 - window_starts)*I_teach)",
+        "teaching_was_on = window_open",
+    ])
+
+
+def _add_teaching(post_node: NeuronGroup, teaching, rule, plan: NetworkPlan, namespace: dict | None) -> tuple:
+    n_steps = int(round(float(plan.duration / plan.dt))) + 1
+    on_values, target_values = teaching.values(n_steps, plan.dt)
+    on_name, target_name = teaching_names(teaching.projection)
+    on = TimedArray(on_values, dt=plan.dt, name=on_name)
+    target = TimedArray(target_values, dt=plan.dt, name=target_name)
+    if namespace is not None:
+        namespace.update({on.name: on, target.name: target})
+    post_node.teach_amplitude, post_node.teach_tolerance = teaching.amplitude, teaching.tolerance
+    post_node.teach_e_min, post_node.teach_e_max = rule.e_min, rule.e_max
+    post_node.I_teach = 0 * amp
+    post_node.teaching_was_on = 0
+    post_node.run_regularly(_teaching_code(on.name, target.name), when="before_groups",
+                            name=f"{teaching.projection}_teaching")
+    return on, target
 
 
 def _add_mean_weight_recorder(parts: PlasticParts, dt, projection: Projection, syn: Synapses, target,
