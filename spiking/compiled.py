@@ -41,7 +41,7 @@ import numpy as np
 
 from spiking.errors import SimulationError
 from spiking.plan import NetworkPlan
-from spiking.readout import Readout, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
+from spiking.readout import Readout, collect_event_rates, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
 
 __all__ = ["ArrayFile", "CompiledProject"]
 
@@ -146,7 +146,8 @@ class CompiledProject:
             return SimulationResult(spikes=collect_spikes(plan, readout, read), states=collect_states(readout, read),
                                     online=collect_online(plan, readout, read), overrides={},
                                     timings_s={"run_s": run_s}, n_synapses=dict(self.n_synapses),
-                                    weights=collect_weights(readout, read), mean_weights=collect_mean_weights(readout, read))
+                                    weights=collect_weights(readout, read), mean_weights=collect_mean_weights(readout, read),
+                                event_rates=collect_event_rates(readout, read))
         finally:
             if temporary and not keep_results:
                 shutil.rmtree(results, ignore_errors=True)

@@ -43,7 +43,7 @@ from spiking.parameters import check_quantity
 from spiking.stimuli import Waveform
 
 __all__ = ["Population", "PoissonPool", "SpikeTrainSource", "Projection", "IdentityPoisson", "OUNoise", "CurrentInjection",
-           "SpikeRecording", "StateRecording", "BurstDetector", "WeightRecording", "MeanWeightRecording",
+           "SpikeRecording", "StateRecording", "BurstDetector", "WeightRecording", "MeanWeightRecording", "EventRateRecording",
            "PlasticitySchedule", "WeightGain", "TeachingCurrent", "NetworkPlan", "RULES", "COMPARTMENTS", "BACKGROUND_ARRIVALS"]
 
 RULES = ("pairwise", "in_degree", "one_to_one", "all_to_all")
@@ -390,6 +390,16 @@ class WeightRecording:
 
 
 @dataclasses.dataclass(frozen=True)
+class EventRateRecording:
+    """Record, every ``dt``, the mean over each target unit's neurons of the moving-average event
+    rate ``Ebar/tau_avg`` that a plastic projection's rule keeps (the rate the XOR network reads
+    out and teaches from), summed inside the simulation."""
+
+    projection: str
+    dt: Quantity
+
+
+@dataclasses.dataclass(frozen=True)
 class MeanWeightRecording:
     """Record the mean weight of each (source unit, target unit) pair of a plastic projection
     every ``dt``, summed inside the simulation (no per-synapse storage)."""
@@ -621,6 +631,7 @@ class NetworkPlan:
         self.detectors: list[BurstDetector] = []
         self.weight_recordings: list[WeightRecording] = []
         self.mean_weight_recordings: list[MeanWeightRecording] = []
+        self.event_rate_recordings: list[EventRateRecording] = []
         self.plasticity_schedules: dict[str, PlasticitySchedule] = {}
         self.weight_gains: dict[str, WeightGain] = {}
         self.teaching_currents: dict[str, TeachingCurrent] = {}
@@ -776,18 +787,37 @@ class NetworkPlan:
             raise ParameterError(f"record_weights: {projection!r} is already recorded")
         self.weight_recordings.append(WeightRecording(projection, n_sample))
 
+    def _check_recording_dt(self, role: str, dt: Quantity) -> None:
+        check_quantity("dt", dt, second, "positive", owner=role)
+        ratio = float(dt / self.dt)
+        if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 1:
+            raise ParameterError(f"{role}: dt must be a whole multiple of the plan's dt ({self.dt}); got {dt}")
+
+    def record_event_rates(self, projection: str, dt: Quantity) -> None:
+        """Record the unit-mean moving-average event rate (Hz) of a plastic projection's target
+        every ``dt`` (a multiple of the plan's dt), summed online: ``result.event_rates``.
+
+        Examples
+        --------
+        >>> from brian2 import second
+        >>> plan.record_event_rates("hidden1_to_output", 0.4 * second)  # doctest: +SKIP
+        """
+        proj = self._plastic_projection(projection, "record_event_rates")
+        if self.populations[proj.target].cell_type == "generator":
+            raise ParameterError(f"record_event_rates: the target of {projection!r} is a spike-train source")
+        self._check_recording_dt("record_event_rates", dt)
+        if any(r.projection == projection for r in self.event_rate_recordings):
+            raise ParameterError(f"record_event_rates: {projection!r} is already recorded")
+        self.event_rate_recordings.append(EventRateRecording(projection, dt))
+
     def record_mean_weights(self, projection: str, dt: Quantity) -> None:
         """Record the mean weight per (source unit, target unit) pair of a plastic projection
         every ``dt`` (a multiple of the plan's dt), summed online."""
         proj = self._plastic_projection(projection, "record_mean_weights")
-        check_quantity("dt", dt, second, "positive", owner="record_mean_weights")
         if self.populations[proj.target].cell_type == "generator":
             raise ParameterError(f"record_mean_weights: the target of {projection!r} is a spike-train source; "
                                  "read its weights with record_weights")
-        ratio = float(dt / self.dt)
-        if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 1:
-            raise ParameterError(f"record_mean_weights: dt must be a whole multiple of the plan's dt ({self.dt}); "
-                                 f"got {dt}")
+        self._check_recording_dt("record_mean_weights", dt)
         if any(r.projection == projection for r in self.mean_weight_recordings):
             raise ParameterError(f"record_mean_weights: {projection!r} is already recorded")
         self.mean_weight_recordings.append(MeanWeightRecording(projection, dt))

@@ -72,6 +72,7 @@ class PlasticParts:
     post_node: NeuronGroup
     mean_monitor: StateMonitor | None = None
     teaching: tuple | None = None             # (window-open TimedArray, target TimedArray)
+    rate_monitor: StateMonitor | None = None  # unit sums of the target's moving-average event counts
     pair_sources: np.ndarray | None = None    # source unit of each recorded pair
     pair_targets: np.ndarray | None = None    # target unit of each recorded pair
     pair_counts: np.ndarray | None = None     # synapses per pair
@@ -187,7 +188,26 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
     recording = next((r for r in plan.mean_weight_recordings if r.projection == name), None)
     if recording is not None:
         _add_mean_weight_recorder(parts, recording.dt, projection, syn, target, i, j, plan)
+    rate_recording = next((r for r in plan.event_rate_recordings if r.projection == name), None)
+    if rate_recording is not None:
+        _add_event_rate_recorder(parts, rate_recording.dt, projection, plan)
     return parts
+
+
+def _add_event_rate_recorder(parts: PlasticParts, dt, projection: Projection, plan: NetworkPlan) -> None:
+    """Every ``dt`` at the end of the step: clear one total per target unit, add each neuron's
+    moving-average event count to its unit's total, record the totals."""
+    name, target_pop = projection.name, plan.populations[projection.target]
+    units = NeuronGroup(target_pop.n_units, "event_total : 1", name=f"{name}_rate_units")
+    units.run_regularly("event_total = 0", dt=dt, when="end", order=0, name=f"{name}_rate_units_clear")
+    collect = Synapses(parts.post_node, units, name=f"{name}_rate_collect")
+    collect.connect(i=np.arange(target_pop.n_neurons), j=np.arange(target_pop.n_neurons) // target_pop.n_per_unit)
+    collect.run_regularly("event_total_post += event_average_pre", dt=dt, when="end", order=1,
+                          name=f"{name}_rate_collect_sum")
+    monitor = StateMonitor(units, "event_total", record=True, dt=dt, when="end", order=2,
+                           name=f"{name}_event_rate_monitor")
+    parts.objects += [units, collect, monitor]
+    parts.rate_monitor = monitor
 
 
 #: Teaching current of the postsynaptic node (:class:`~spiking.plan.TeachingCurrent`): the current,

@@ -21,7 +21,7 @@ from spiking.plan import NetworkPlan
 from spiking.spikes import SpikeData
 
 __all__ = ["Readout", "collect_spikes", "collect_states", "collect_online", "collect_weights",
-           "collect_mean_weights"]
+           "collect_mean_weights", "collect_event_rates"]
 
 Reader = Callable[[str, str], np.ndarray]
 
@@ -43,6 +43,8 @@ class Readout:
         postsynaptic indices)`` of recorded weights.
     mean_weights : dict
         ``projection -> (monitor name, pair source units, pair target units, synapses per pair)``.
+    event_rates : dict
+        ``projection -> (monitor name, neurons per target unit, tau_avg in seconds)``.
     """
 
     spikes: dict
@@ -50,6 +52,7 @@ class Readout:
     counters: dict
     weights: dict = dataclasses.field(default_factory=dict)
     mean_weights: dict = dataclasses.field(default_factory=dict)
+    event_rates: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, built) -> "Readout":
@@ -70,7 +73,12 @@ class Readout:
             weights[rec.projection] = (built.synapses[rec.projection].name, chosen, np.asarray(i), np.asarray(j))
         mean_weights = {name: (parts.mean_monitor.name, parts.pair_sources, parts.pair_targets, parts.pair_counts)
                         for name, parts in built.plastic.items() if parts.mean_monitor is not None}
-        return cls(spikes=spikes, states=states, counters=counters, weights=weights, mean_weights=mean_weights)
+        event_rates = {name: (parts.rate_monitor.name,
+                              int(built.plan.populations[built.plan.projections[name].target].n_per_unit),
+                              float(built.plan.projections[name].plasticity.tau_avg))
+                       for name, parts in built.plastic.items() if parts.rate_monitor is not None}
+        return cls(spikes=spikes, states=states, counters=counters, weights=weights, mean_weights=mean_weights,
+                   event_rates=event_rates)
 
     def arrays(self) -> list[tuple[str, str, str]]:
         """``(owner name, variable, kind)`` of every array a run must return; kind is ``"1d"``
@@ -89,6 +97,8 @@ class Readout:
             out.append((name, "w_syn", "1d"))
         for monitor, _, _, _ in self.mean_weights.values():
             out += [(monitor, "t", "1d"), (monitor, "w_total", "monitor2d")]
+        for monitor, _, _ in self.event_rates.values():
+            out += [(monitor, "t", "1d"), (monitor, "event_total", "monitor2d")]
         return out
 
 
@@ -186,6 +196,20 @@ def collect_mean_weights(readout: Readout, read: Reader) -> dict[str, xr.Dataset
                          "n_synapses": ("pair", np.asarray(counts))},
                         coords={"source_unit": ("pair", np.asarray(sources)), "target_unit": ("pair", np.asarray(targets)),
                                 "time": t})
+        ds.time.attrs["units"] = "s"
+        out[projection] = ds
+    return out
+
+
+def collect_event_rates(readout: Readout, read: Reader) -> dict[str, xr.Dataset]:
+    """Unit-mean moving-average event rate (Hz) of each recorded plastic projection's target over
+    time (dims ``unit``, ``time``)."""
+    out = {}
+    for projection, (monitor, n_per_unit, tau_avg_s) in readout.event_rates.items():
+        t = np.array(read(monitor, "t"), dtype=float)
+        totals = np.array(read(monitor, "event_total"), dtype=float).reshape(-1, len(t))
+        ds = xr.Dataset({"event_rate": (("unit", "time"), totals / (n_per_unit * tau_avg_s), {"units": "Hz"})},
+                        coords={"time": t})
         ds.time.attrs["units"] = "s"
         out[projection] = ds
     return out

@@ -34,7 +34,7 @@ from spiking.backend import BackendSession, normalize_backend
 from spiking.build import BuiltNetwork, build_network, stimulus_run_values
 from spiking.errors import ParameterError
 from spiking.plan import CurrentInjection, NetworkPlan
-from spiking.readout import Readout, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
+from spiking.readout import Readout, collect_event_rates, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
 from spiking.stimuli import sample_matrix
 
 __all__ = ["Simulation", "SimulationResult", "compile_project"]
@@ -66,6 +66,9 @@ class SimulationResult:
         Weights of plastic projections after the run (``NetworkPlan.record_weights``).
     mean_weights : dict of str -> xarray.Dataset
         Mean weight per unit pair over time (``NetworkPlan.record_mean_weights``).
+    event_rates : dict of str -> xarray.Dataset
+        Unit-mean moving-average event rate of a plastic projection's target over time
+        (``NetworkPlan.record_event_rates``).
     """
 
     spikes: dict
@@ -77,6 +80,7 @@ class SimulationResult:
     profile: list | None = None
     weights: dict = dataclasses.field(default_factory=dict)
     mean_weights: dict = dataclasses.field(default_factory=dict)
+    event_rates: dict = dataclasses.field(default_factory=dict)
 
 
 class Simulation:
@@ -286,7 +290,8 @@ class Simulation:
         return SimulationResult(spikes=collect_spikes(plan, readout, read), states=collect_states(readout, read),
                                 online=collect_online(plan, readout, read), overrides=overrides, timings_s=timings,
                                 n_synapses=dict(built.n_synapses), weights=collect_weights(readout, read),
-                                mean_weights=collect_mean_weights(readout, read))
+                                mean_weights=collect_mean_weights(readout, read),
+                                event_rates=collect_event_rates(readout, read))
 
 
 def _replace_timed_arrays(built: BuiltNetwork, population: str, compartment: str, values: np.ndarray,

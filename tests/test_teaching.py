@@ -32,6 +32,7 @@ def _plan(duration_s=2.0):
                                    plasticity=RULE))
     plan.add_teaching_current("h2o", [(a * second, b * second, goal) for a, b, goal in WINDOWS])
     plan.record_spikes("output")
+    plan.record_event_rates("h2o", 0.25 * second)
     plan.record_states("output", ["I_teach"], list(range(N_PER_UNIT * len(SOMATIC_PA))), dt=1 * ms)
     return plan
 
@@ -60,7 +61,22 @@ def _event_rate_before_step(spikes, step, n_neurons, tau_s):
     return average / tau_s
 
 
+def _check_event_rates(result):
+    """The online unit means of Ebar/tau_avg equal the offline filter of the events: recorded at
+    the end of the step at t, i.e. before the step after it."""
+    rates = result.event_rates["h2o"]
+    assert rates.event_rate.shape == (len(SOMATIC_PA), 8) and rates.event_rate.attrs["units"] == "Hz"
+    n = N_PER_UNIT * len(SOMATIC_PA)
+    for k, t in enumerate(rates.time.values):
+        per_neuron = _event_rate_before_step(result.spikes["output"], int(round(t / DT_S)) + 1, n, 0.5)
+        expected = per_neuron.reshape(len(SOMATIC_PA), N_PER_UNIT).mean(axis=1)
+        # float32-free sums of a few hundred terms: equal to rounding
+        np.testing.assert_allclose(rates.event_rate.values[:, k], expected, rtol=1e-9, atol=1e-12)
+    assert float(rates.event_rate.values[-1, -1]) > 9.0  # the fastest unit is above e_max - 1 Hz
+
+
 def _check(result):
+    _check_event_rates(result)
     states = result.states["output"]
     current_pA, t_s = states["I_teach"] * 1e12, states["t_s"]
     n = current_pA.shape[0]
@@ -105,6 +121,8 @@ def test_teaching_current_follows_each_neurons_event_rate_cpp_standalone():
     (lambda p: p.add_teaching_current("h2o", [(1 * second, 2 * second, 1)], tolerance=5 * Hz), "half of"),
     (lambda p: p.add_teaching_current("h2o", [(1 * ms, 2 * ms, 1)], amplitude=-1 * pA), "amplitude"),
     (lambda p: p.add_teaching_current("nope", [(1 * ms, 2 * ms, 1)]), "unknown projection"),
+    (lambda p: p.record_event_rates("h2o", 0.15 * ms), "whole multiple"),
+    (lambda p: [p.record_event_rates("h2o", 1 * ms), p.record_event_rates("h2o", 2 * ms)], "already recorded"),
 ])
 def test_bad_teaching_input_names_the_problem(change, message):
     plan = NetworkPlan(duration=1 * second)
