@@ -1,0 +1,82 @@
+"""Speed of the XOR network (Payeur et al. 2021, Fig. 4; models/xor.py) on this machine, beside
+the authors' Auryn program ``sim_xor`` run in the same session on the same timeline.
+
+The slice: 500 neurons per population, 8 s examples, tau_avg = 2 s: the 6 s burn-in, a test pass
+(4 examples), ``--epochs`` training epochs (4 examples each) and a test pass; with 2 epochs that
+is 134 s simulated, the reference's ``--numex 8``. The full protocol is 500 epochs (16,070 s).
+
+Goal (issue 14): at least 4x Auryn's simulated seconds per wall second on cpp_standalone.
+
+Writes ``xor_<backend>_<epochs>epochs.json`` into ``--out`` (default ``benchmarks/results/``):
+simulated seconds per wall second, build and compile time, peak memory, and the reference's
+numbers when ``--auryn-binary`` is given.
+
+Usage::
+
+    python benchmarks/xor.py [--epochs 2] [--repeats 2] [--auryn-binary PATH/sim_xor]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, measure, record, write  # noqa: E402
+
+
+def auryn_xor_run(binary: str, epochs: int) -> tuple[float, float]:
+    """Wall time (s) and peak memory (MB) of the reference program on the same timeline (its run
+    script's arguments: N = 500, 8 s examples, tau_avg = 2 s; seed 1)."""
+    with tempfile.TemporaryDirectory(prefix="auryn-xor-") as folder:
+        start = time.perf_counter()
+        subprocess.run([os.path.abspath(binary), "--dir", folder, "--seed", "1", "--durex", "8", "--alpha", "2",
+                        "--numex", str(4 * epochs), "--N", "500"], cwd=os.path.dirname(os.path.abspath(binary)),
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", default="cpp_standalone")
+    parser.add_argument("--epochs", type=int, default=2, help="training epochs of the slice (>= 1)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results"))
+    parser.add_argument("--repeats", type=int, default=2, help="runs of the compiled network (median)")
+    parser.add_argument("--auryn-binary", default=None, help="the reference's sim_xor, timed here in the same session")
+    parser.add_argument("--auryn-repeats", type=int, default=2)
+    args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error(f"--epochs must be >= 1; got {args.epochs}")
+
+    reference = [auryn_xor_run(args.auryn_binary, args.epochs) for _ in range(args.auryn_repeats)] \
+        if args.auryn_binary else None
+    expr = (f"__import__('models.xor', fromlist=['x']).xor_plan("
+            f"__import__('models.xor', fromlist=['x']).XorProtocol(n_epochs={args.epochs}), seed=1)")
+    measured = measure(expr, args.backend, repeats=args.repeats)
+    sim_s, run_s = measured["sim_time_s"], measured["timings"]["run_s"]
+    extra = {"experiment": f"XOR network, 5 x 500 BurstPoisson neurons, {args.epochs} training epochs of 8 s examples "
+                           f"with the burn-in and both test passes ({sim_s:.0f} s simulated)",
+             "run_s_all": [round(t, 3) for t in measured["run_s_all"]],
+             "sim_s_per_wall_s": round(sim_s / run_s, 3)}
+    if reference:
+        walls = sorted(wall for wall, _ in reference)
+        ref = walls[len(walls) // 2]
+        extra.update({"reference_auryn_run_s_all": [round(w, 3) for w, _ in reference],
+                      "reference_auryn_sim_s_per_wall_s": round(sim_s / ref, 3),
+                      "reference_auryn_peak_rss_mb": round(max(m for _, m in reference), 1),
+                      "speedup_over_reference": round(ref / run_s, 3),
+                      "reference_note": "the authors' sim_xor (one process, N = 500, --durex 8 --alpha 2, "
+                                        f"--numex {4 * args.epochs}, seed 1), timed by this script in the same "
+                                        "session (wall time, including its monitors' file output)"})
+    write(record(measured, args.backend, extra),
+          os.path.join(args.out, f"xor_{args.backend}_{args.epochs}epochs.json"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
