@@ -156,6 +156,21 @@ def test_frozen_layers_keep_their_weights_and_the_others_learn():
     assert np.abs(net.layers[1].feedforward_weights - before[1]).max() > 1e-4
 
 
+def test_kolen_pollack_feedback_learning_mirrors_the_forward_update():
+    rng = np.random.default_rng(12)
+    net = MesoNetwork.initialise([4, 5, 3], rng)
+    w_before = net.layers[1].feedforward_weights.copy()
+    y_before = net.layers[0].feedback_weights.copy()
+    x, y = rng.random((6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    BurstTD(learning_rate=1.0, learn_feedback=True, weight_decay=0.01).present(net, net.initial_state(6), x, y)
+    gradient_step = net.layers[1].feedforward_weights - w_before + 0.01 * w_before  # Delta W_1 without its decay
+    # Delta Y_0 = (gradient step of W_1)^T - decay Y_0, so Y_0 - W_1^T shrinks by (1 - decay)
+    np.testing.assert_allclose(net.layers[0].feedback_weights - y_before, gradient_step.T - 0.01 * y_before,
+                               rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(net.layers[0].feedback_weights - net.layers[1].feedforward_weights.T,
+                               0.99 * (y_before - w_before.T), rtol=1e-12)
+
+
 def test_sst_learning_drives_the_apical_drive_towards_gamma():
     rng = np.random.default_rng(10)
     net = MesoNetwork.initialise([4, 6, 3], rng, feedback_init="all_positive", feedback_scale=5.0)

@@ -327,11 +327,12 @@ class BurstTD:
             d_w, d_b = burst_td_gradients(layer, below, history[-1].p[k], after.beta[k])
             delta_w = -self.learning_rate * d_w
             if self.learn_feedback:
-                decay = self.weight_decay * layer.feedforward_weights
-                delta_w = delta_w - decay
+                # Kolen-Pollack: the same gradient step on W and Y^T, the same decay on each, so
+                # Y - W^T shrinks by (1 - weight_decay) per update
                 if k > 0:
                     lower = network.layers[k - 1]
                     lower.feedback_weights += delta_w.T - self.weight_decay * lower.feedback_weights
+                delta_w = delta_w - self.weight_decay * layer.feedforward_weights
             layer.feedforward_weights += delta_w
             layer.bias -= self.learning_rate * d_b
             history = history[-1:] + [after]
