@@ -472,7 +472,8 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
                          method: str = "euler", initial_state: str | dict = "rest",
                          dt: Quantity | None = None, clock=None, extra_conductances: dict | None = None,
                          burst_detector: bool = False, burst_isi: Quantity = 16 * ms,
-                         detector_rule: str = "trace", detector_events: bool = True, extra_equations: Equations | None = None,
+                         detector_rule: str = "trace", detector_events: bool | tuple = True,
+                         extra_equations: Equations | None = None,
                          extra_events: dict[str, tuple[str, str]] | None = None) -> NeuronGroup:
     """Make one ``NeuronGroup`` of two-compartment pyramidal neurons.
 
@@ -498,11 +499,11 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
         Add the online event/burst detector: custom events ``"event"`` (a spike more than
         ``burst_isi`` after the previous one) and ``"burst"`` (the second spike of a burst),
         usable by ``Synapses(..., on_event=...)``.
-    detector_events : bool
-        With the detector, also define the custom events ``"event"`` and ``"burst"``; only
-        pathways that transmit events or bursts need them (counting can read
-        :func:`detector_conditions` at spikes instead, which saves two threshold tests per
-        neuron and step).
+    detector_events : bool or tuple of str
+        With the detector, also define the custom events ``"event"`` and ``"burst"`` (``True``),
+        only those named (e.g. ``("event",)``), or none (``False``); only pathways that transmit
+        events or bursts need them (counting can read :func:`detector_conditions` at spikes
+        instead), and each one defined costs a threshold test per neuron and step.
     burst_isi : Quantity
         Time scale of the detector (16 ms): the trace's time constant, or the interval criterion.
     detector_rule : {"trace", "isi"}
@@ -532,6 +533,11 @@ def make_pyramidal_group(n_neurons: int, params: PyramidalParameters, name: str 
     threshold, reset, refractory, events = _threshold_and_reset(params, burst_detector, detector_rule)
     if not detector_events:
         events = None
+    elif events is not None and not isinstance(detector_events, bool):
+        unknown = set(detector_events) - set(events)
+        if unknown:
+            raise ParameterError(f"detector_events: unknown custom events {sorted(unknown)}; allowed: {sorted(events)}")
+        events = {key: value for key, value in events.items() if key in detector_events}
     eqs = pyramidal_equations(params, soma_current, dendrite_current, extra_conductances, burst_detector)
     if extra_equations is not None:
         eqs += extra_equations

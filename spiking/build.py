@@ -393,8 +393,9 @@ def _make_population(plan: NetworkPlan, population, extra_conductances: dict, st
                                      burst_detector=plan.needs_detector(population.name),
                                      burst_isi=plan.burst_isi_of(population.name),
                                      detector_rule=plan.detector_rule_of(population.name),
-                                     detector_events=any(p.source == population.name and p.transmit != "spikes"
-                                                         for p in plan.projections.values()),
+                                     detector_events=tuple(sorted({_ON_EVENT[p.transmit] for p in plan.projections.values()
+                                                                   if p.source == population.name
+                                                                   and p.transmit != "spikes"})),
                                      extra_equations=extra_eqs,
                                      extra_events=events)
         rest = steady_state(population.params)

@@ -499,3 +499,27 @@ def test_weight_gain_scales_the_transmitted_weight_piecewise_and_is_replaceable(
     # exact to float rounding of the conductance update (1e-9 relative)
     np.testing.assert_allclose(first, [1, 1, 1.5, 1.5, 0.5, 0.5], rtol=1e-6)
     np.testing.assert_allclose(second_run, [1, 2, 2, 2, 2, 2], rtol=1e-6)
+
+
+def test_only_the_custom_events_a_population_transmits_are_defined():
+    # each custom event is a threshold test per neuron and step: a population whose events feed
+    # a pathway but whose bursts feed none gets only "event"
+    from models.pyramidal import make_pyramidal_group
+    from spiking.backend import BackendSession
+    from spiking.build import build_network
+
+    params = PyramidalParameters()
+    both = make_pyramidal_group(3, params, name="both_events", burst_detector=True)
+    only_bursts = make_pyramidal_group(3, params, name="only_bursts", burst_detector=True, detector_events=("burst",))
+    assert {"event", "burst"} <= set(both.events) and "event" not in only_bursts.events
+    assert "burst" in only_bursts.events
+    with pytest.raises(ParameterError, match="unknown custom events"):
+        make_pyramidal_group(3, params, name="bad_events", burst_detector=True, detector_events=("plateau",))
+    plan = NetworkPlan(duration=10 * ms)
+    plan.add_population(Population("src", params, n_per_unit=5))
+    plan.add_population(Population("dst", params, n_per_unit=5))
+    plan.add_projection(Projection("ff", "src", "dst", "soma", "ampa", "pairwise", p=0.5, weight=1 * nS,
+                                   transmit="events"))
+    with BackendSession("runtime"):
+        built = build_network(plan)
+        assert "event" in built.groups["src"].events and "burst" not in built.groups["src"].events
