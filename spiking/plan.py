@@ -408,6 +408,16 @@ class MeanWeightRecording:
     dt: Quantity
 
 
+def _window_mask(windows, n_steps: int, dt: Quantity) -> np.ndarray:
+    """Whether each step ``k * dt`` (k < n_steps) lies in one of the ``(t_start, t_stop, ...)``
+    windows: steps from round(t_start/dt) up to, not including, round(t_stop/dt)."""
+    steps = np.arange(n_steps)
+    mask = np.zeros(n_steps, dtype=bool)
+    for window in windows:
+        mask |= (steps >= int(round(float(window[0] / dt)))) & (steps < int(round(float(window[1] / dt))))
+    return mask
+
+
 @dataclasses.dataclass(frozen=True)
 class PlasticitySchedule:
     """When a plastic projection learns: ``windows`` of (t_start, t_stop); outside them its
@@ -427,13 +437,7 @@ class PlasticitySchedule:
         """
         if self.windows is None:
             return np.ones(n_steps)
-        steps = np.arange(n_steps)
-        gate = np.zeros(n_steps)
-        for start, stop in self.windows:
-            first = int(round(float(start / dt)))
-            last = int(round(float(stop / dt)))
-            gate[(steps >= first) & (steps < last)] = 1.0
-        return gate
+        return _window_mask(self.windows, n_steps, dt).astype(float)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -491,18 +495,14 @@ class TeachingCurrent:
         >>> on.tolist(), target.tolist()
         ([0.0, 0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 1.0, 1.0, 0.0])
         """
-        steps = np.arange(n_steps)
-        on, target = np.zeros(n_steps), np.zeros(n_steps)
-        for start, stop, goal in self.windows:
-            inside = (steps >= int(round(float(start / dt)))) & (steps < int(round(float(stop / dt))))
-            on[inside] = 1.0
-            target[inside] = float(goal)
+        on = _window_mask(self.windows, n_steps, dt).astype(float)
+        target = _window_mask([w for w in self.windows if w[2] == 1], n_steps, dt).astype(float)
         return on, target
 
 
 def check_teaching_windows(projection: str, windows) -> tuple:
     """Validated teaching windows: (t_start, t_stop, target) with target 0 or 1, increasing and
-    not overlapping."""
+    not overlapping (the checks of :func:`check_plasticity_windows`)."""
     label = f"add_teaching_current({projection!r})"
     try:
         items = [tuple(w) for w in windows]
@@ -510,22 +510,13 @@ def check_teaching_windows(projection: str, windows) -> tuple:
         raise ParameterError(f"{label}: windows must be a sequence of (t_start, t_stop, target)") from None
     if not items:
         raise ParameterError(f"{label}: give at least one window")
-    previous_stop = None
     for k, item in enumerate(items):
         if len(item) != 3:
             raise ParameterError(f"{label}: window {k} must be (t_start, t_stop, target); got {item!r}")
-        start, stop, goal = item
-        check_quantity(f"windows[{k}] t_start", start, second, "nonnegative", owner=label)
-        check_quantity(f"windows[{k}] t_stop", stop, second, "positive", owner=label)
-        if not stop > start:
-            raise ParameterError(f"{label}: window {k} ends ({stop}) before it starts ({start})")
-        if goal not in (0, 1):
-            raise ParameterError(f"{label}: window {k} target must be 0 or 1; got {goal!r}")
-        if previous_stop is not None and start < previous_stop:
-            raise ParameterError(f"{label}: window {k} starts ({start}) before window {k - 1} ends "
-                                 f"({previous_stop}); windows must increase and not overlap")
-        previous_stop = stop
-    return tuple((start, stop, int(goal)) for start, stop, goal in items)
+        if item[2] not in (0, 1):
+            raise ParameterError(f"{label}: window {k} target must be 0 or 1; got {item[2]!r}")
+    spans = check_plasticity_windows(projection, [item[:2] for item in items], label=label)
+    return tuple((start, stop, int(item[2])) for (start, stop), item in zip(spans, items))
 
 
 def _pairs(label: str, items, kind: str, names: str) -> list[tuple]:
@@ -554,11 +545,11 @@ def check_weight_steps(projection: str, steps) -> tuple:
     return tuple(out)
 
 
-def check_plasticity_windows(projection: str, windows) -> tuple | None:
+def check_plasticity_windows(projection: str, windows, label: str | None = None) -> tuple | None:
     """Validated windows of a :class:`PlasticitySchedule` (sorted, non-overlapping, in time)."""
     if windows is None:
         return None
-    label = f"plasticity schedule of {projection!r}"
+    label = label or f"plasticity schedule of {projection!r}"
     out = []
     for k, (start, stop) in enumerate(_pairs(label, windows, "window", "t_start, t_stop")):
         check_quantity(f"windows[{k}] t_start", start, second, "nonnegative", owner=label)

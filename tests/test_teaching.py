@@ -116,8 +116,8 @@ def test_teaching_current_follows_each_neurons_event_rate_cpp_standalone():
 @pytest.mark.parametrize("change, message", [
     (lambda p: p.add_teaching_current("h2o", [(1 * second, 2 * second, 2)]), "target must be 0 or 1"),
     (lambda p: p.add_teaching_current("h2o", [(1 * second, 2 * second, 1), (1.5 * second, 3 * second, 0)]),
-     "before window 0 ends"),
-    (lambda p: p.add_teaching_current("h2o", [(2 * second, 1 * second, 1)]), "ends"),
+     "must not overlap"),
+    (lambda p: p.add_teaching_current("h2o", [(2 * second, 1 * second, 1)]), "must end after it starts"),
     (lambda p: p.add_teaching_current("h2o", [(1 * second, 2 * second, 1)], tolerance=5 * Hz), "half of"),
     (lambda p: p.add_teaching_current("h2o", [(1 * ms, 2 * ms, 1)], amplitude=-1 * pA), "amplitude"),
     (lambda p: p.add_teaching_current("nope", [(1 * ms, 2 * ms, 1)]), "unknown projection"),
