@@ -372,7 +372,7 @@ def plot(data: dict, out: dict):
         ax.set_ylabel("target event rate (Hz)")
         ax.legend(fontsize=7, frameon=False, loc="upper left")
         ax.set_title(f"(b) {context}: {m.sum()} windows of {WINDOW_S * 1e3:.0f} ms", fontsize=10)
-    # (c) meso weights per context: spiking (event and burst rate) and the meso model
+    # (c, d) meso weights per context: spiking (event and burst rate), then the meso model
     xpos = np.arange(len(contexts))
     ax = fig.add_subplot(grid[1, 2])
     for unit, color in enumerate(TARGET_COLORS):
@@ -394,8 +394,8 @@ def plot(data: dict, out: dict):
     ax.set_xticks(xpos, [c.replace("_", " ") for c in contexts], fontsize=7)
     ax.set_ylabel("meso weight (dh / d source activity)")
     ax.legend(fontsize=7, frameon=False)
-    ax.set_title("(c) meso model h = sigmoid(a W s x + b): same contexts", fontsize=10)
-    # (d) route contrast: spiking vs meso
+    ax.set_title("(d) meso model h = sigmoid(a W s x + b): same contexts", fontsize=10)
+    # (e) route contrast: spiking vs meso
     ax = fig.add_subplot(grid[2, 1])
     rc = out["route_contrast"]
     for offset, (key, label, color) in enumerate((("spiking", "spiking, event rate", "0.3"),
@@ -407,7 +407,7 @@ def plot(data: dict, out: dict):
     ax.set_xticks(xpos, [c.replace("_", " ") for c in contexts], fontsize=7)
     ax.set_ylabel("route contrast (w1 - w2)/(|w1| + |w2|)")
     ax.legend(fontsize=7, frameon=False)
-    ax.set_title("(d) route contrast: +1 = to target 1 only, -1 = to target 2 only", fontsize=10)
+    ax.set_title("(e) route contrast: +1 = to target 1 only, -1 = to target 2 only", fontsize=10)
     # (e) micro weights per context: the same synapses in every context
     ax = fig.add_subplot(grid[2, 2])
     for k, (name, subset, target) in enumerate(MICRO_PROJECTIONS):
@@ -419,7 +419,7 @@ def plot(data: dict, out: dict):
     ax.set_ylabel("micro weight: summed synaptic weight\nonto one target cell (nS)")
     ax.set_ylim(0, 1.45 * max(max(v) for v in out["micro_weights"][contexts[0]]["summed_nS_per_target_cell"]))
     ax.legend(fontsize=7, frameon=False, loc="upper left")
-    ax.set_title("(e) micro weights W per context: unchanged (one build, static)", fontsize=10)
+    ax.set_title("(f) micro weights W per context: unchanged (one build, static)", fontsize=10)
     n = data["plan"].populations
     fig.suptitle(f"Routing with fixed micro weights, W(t) = a(t) W s(t): source {2 * n['source'].n_per_unit} "
                  f"pyramids (subsets A, B), targets {n['target'].n_per_unit} each, PV gates s, SST sets a", fontsize=12)
