@@ -48,7 +48,7 @@ from spiking.parameters import check_quantity
 from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, Population, Projection
 from spiking.stimuli import Constant, Sampled
 
-__all__ = ["XorProtocol", "CASES", "xor_plan", "example_schedule", "timeline_grid", "prediction_rates", "xor_cost",
+__all__ = ["XorProtocol", "CASES", "xor_plan", "example_schedule", "segment_schedule", "timeline_grid", "prediction_rates", "xor_cost",
            "POPULATIONS", "PLASTIC_PROJECTIONS", "READOUT_PROJECTION"]
 
 #: The four cases in the reference's fixed order: (input 1, input 2) -> target.
@@ -170,15 +170,35 @@ def _background(plan: NetworkPlan, population: str, params, soma_rate, soma_exc,
                                             leak_units(0.05, params, "dendrite")))
 
 
-def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity = 0.1 * ms) -> NetworkPlan:
+def segment_schedule(protocol: XorProtocol) -> list[dict]:
+    """The timeline of one segment (``xor_plan(..., segment=True)``): the burn-in, then one epoch of the
+    four cases (rows as in :func:`example_schedule`, phase "segment", epoch 0).
+
+    Examples
+    --------
+    >>> [(row["case"], row["t_start_s"]) for row in segment_schedule(XorProtocol())]
+    [('00', 6.0), ('10', 14.0), ('01', 22.0), ('11', 30.0)]
+    """
+    return [dict(row, phase="segment", epoch=0)
+            for row in example_schedule(dataclasses.replace(protocol, n_epochs=1))[:len(CASES)]]
+
+
+def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity = 0.1 * ms,
+             segment: bool = False) -> NetworkPlan:
     """The XOR network and its whole run as one plan (see the module docstring).
 
     Records the output's unit-mean moving-average event rate on the timeline's grid
     (:func:`timeline_grid`; each teaching window's start is one of those samples) and the online
-    event/burst counts of every population in bins of ``teaching_duration``.
+    event/burst counts of every population in bins of the same grid.
+
+    With ``segment=True`` the timeline is one segment: the burn-in and one epoch of the four
+    cases with teaching and learning (:func:`segment_schedule`). One build of it runs the whole
+    protocol segment by segment (:func:`models.xor_run.run_xor`): the test passes are segments
+    with teaching and learning switched off at run time, and every segment after the first
+    skips the burn-in and starts from the state in which the one before ended.
     """
     params = BurstPoissonParameters()
-    rows = example_schedule(protocol)
+    rows = segment_schedule(protocol) if segment else example_schedule(protocol)
     duration_s = rows[-1]["t_stop_s"]
     plan = NetworkPlan(duration=duration_s * second, seed=seed, dt=dt)
     for name in POPULATIONS:
@@ -226,7 +246,7 @@ def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity 
             level = protocol.current_one if row["inputs"][k] else protocol.current_zero
             samples[first:last] = float(level / pA)
         plan.add_current(CurrentInjection(name, "soma", Sampled(samples * pA, grid_s * second)))
-    training = [row for row in rows if row["phase"] == "train"]
+    training = [row for row in rows if row["phase"] in ("train", "segment")]
     windows = [(row["t_teach_s"] * second, row["t_stop_s"] * second) for row in training]
     for name in PLASTIC_PROJECTIONS:
         plan.schedule_plasticity(name, windows)
@@ -234,17 +254,19 @@ def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity 
                                                     row["target"]) for row in training])
     plan.record_event_rates(READOUT_PROJECTION, grid_s * second)
     for name in POPULATIONS:
-        plan.detect_bursts(name, bin_width=protocol.teaching_duration)
+        plan.detect_bursts(name, bin_width=grid_s * second)
     return plan
 
 
-def prediction_rates(result, protocol: XorProtocol) -> list[float]:
+def prediction_rates(result, protocol: XorProtocol, rows: list[dict] | None = None, offset_s: float = 0.0) -> list[float]:
     """The output's unit-mean moving-average event rate (Hz) at the end of each example's
-    prediction phase (its teaching window's start), in the order of :func:`example_schedule`."""
+    prediction phase (its teaching window's start), for the examples ``rows`` (default: the
+    whole run's, :func:`example_schedule`) of a result whose time 0 is ``offset_s`` on their
+    timeline."""
     rates = result.event_rates[READOUT_PROJECTION]
-    times = rates.time.values
+    times = rates.time.values + offset_s
     out = []
-    for row in example_schedule(protocol):
+    for row in example_schedule(protocol) if rows is None else rows:
         # the sample at the end of the window's first step: one step (0.1 ms of a 2 s average)
         # after the moment the teaching current reads the same averages
         k = int(np.argmin(np.abs(times - row["t_teach_s"])))

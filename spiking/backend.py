@@ -282,6 +282,10 @@ class BackendSession:
         device.run(directory=self.directory, results_directory=f"results_{self._executions}",
                    with_output=False, run_args=run_args or {})
         self.timings["run_s"] = time.perf_counter() - start
+        if self._executions:
+            # the results of the execution before are read (and copied) by now; a long series of
+            # runs would otherwise keep every one of them (all arrays of the network, each time)
+            shutil.rmtree(os.path.join(self.directory, f"results_{self._executions - 1}"), ignore_errors=True)
         self._executions += 1
 
     def run_command(self) -> tuple[tuple[str, ...], dict[str, str]]:

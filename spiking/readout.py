@@ -91,8 +91,8 @@ class Readout:
             out.append((name, "t", "1d"))
             out += [(name, var, "monitor2d") for var in variables]
         for group, monitor in self.counters.values():
-            out += [(group, "n_events", "1d"), (group, "n_bursts", "1d"), (monitor, "n_events", "monitor2d"),
-                    (monitor, "n_bursts", "monitor2d")]
+            out += [(group, "n_events", "1d"), (group, "n_bursts", "1d"), (monitor, "t", "1d"),
+                    (monitor, "n_events", "monitor2d"), (monitor, "n_bursts", "monitor2d")]
         for name, _, _, _ in self.weights.values():
             out.append((name, "w_syn", "1d"))
         for monitor, _, _, _ in self.mean_weights.values():
@@ -142,19 +142,24 @@ def collect_online(plan: NetworkPlan, readout: Readout, read: Reader) -> dict[st
 
 
 def _online_rates(plan: NetworkPlan, name: str, group: str, monitor: str, read: Reader) -> xr.Dataset:
-    """Per-bin counts from the cumulative counters sampled at k * bin_width (plus the final value)."""
+    """Per-bin counts from the cumulative counters sampled every bin_width from the run's start
+    (plus the final value); a last bin shorter than bin_width is dropped. The bins start at the
+    recorded sample times (0, bin_width, ... for a run from 0; a run that skips a prologue
+    starts later)."""
     detector = next(d for d in plan.detectors if d.population == name)
     pop = plan.populations[name]
     bin_s = float(detector.bin_width)
-    n_bins = int(np.floor(float(plan.duration) / bin_s + 1e-9))
+    sample_times = np.array(read(monitor, "t"), dtype=float)
+    edges = np.append(sample_times, float(plan.duration))
+    complete = np.diff(edges) > bin_s * (1 - 1e-6)
     counts = {}
     for var in ("n_events", "n_bursts"):
         cumulative = np.array(read(monitor, var), dtype=float).reshape(pop.n_units, -1)
         final = np.array(read(group, var), dtype=float)[:, None]
-        samples = np.concatenate([cumulative, final], axis=1)[:, :n_bins + 1]
-        counts[var] = np.diff(samples, axis=1)
+        samples = np.concatenate([cumulative, final], axis=1)
+        counts[var] = np.diff(samples, axis=1)[:, complete]
     events, bursts = counts["n_events"], counts["n_bursts"]
-    edges = bin_s * np.arange(n_bins + 1)
+    starts = edges[:-1][complete]
     denominator = pop.n_per_unit * bin_s
     with np.errstate(invalid="ignore", divide="ignore"):
         bp = np.where(events > 0, bursts / np.where(events > 0, events, 1), np.nan)
@@ -163,7 +168,7 @@ def _online_rates(plan: NetworkPlan, name: str, group: str, monitor: str, read: 
                      "event_rate": (("unit", "time"), events / denominator, {"units": "Hz"}),
                      "burst_rate": (("unit", "time"), bursts / denominator, {"units": "Hz"}),
                      "burst_probability": (("unit", "time"), bp, {"units": "1"})},
-                    coords={"unit": np.arange(pop.n_units), "time": 0.5 * (edges[:-1] + edges[1:])},
+                    coords={"unit": np.arange(pop.n_units), "time": starts + 0.5 * bin_s},
                     attrs={"bin_width_s": bin_s, "burst_isi_s": float(detector.burst_isi), "event_rule": detector.rule,
                            "burst_time": "second_spike", "source": "online detector"})
     ds.time.attrs["units"] = "s"

@@ -24,16 +24,20 @@ True
 from __future__ import annotations
 
 import dataclasses
+import glob
+import os
 import time
 from typing import Any
 
 import numpy as np
-from brian2 import TimedArray
+from brian2 import Quantity, TimedArray, second
 
 from spiking.backend import BackendSession, normalize_backend
 from spiking.build import BuiltNetwork, build_network, stimulus_run_values
 from spiking.errors import ParameterError
+from spiking.parameters import check_quantity
 from spiking.plan import CurrentInjection, NetworkPlan
+from spiking.state import NetworkState, state_variables
 from spiking.readout import Readout, collect_event_rates, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
 from spiking.stimuli import sample_matrix
 
@@ -69,6 +73,8 @@ class SimulationResult:
     event_rates : dict of str -> xarray.Dataset
         Unit-mean moving-average event rate of a plastic projection's target over time
         (``NetworkPlan.record_event_rates``).
+    final_state : NetworkState, optional
+        Every state variable at the end of the run (``Simulation.run(capture_state=True)``).
     """
 
     spikes: dict
@@ -81,6 +87,11 @@ class SimulationResult:
     weights: dict = dataclasses.field(default_factory=dict)
     mean_weights: dict = dataclasses.field(default_factory=dict)
     event_rates: dict = dataclasses.field(default_factory=dict)
+    final_state: NetworkState | None = None
+
+
+#: Name of the one-neuron group that carries a run's control values (seed, prologue skip).
+RUN_CONTROL = "run_control"
 
 
 class Simulation:
@@ -95,14 +106,25 @@ class Simulation:
         Record the time spent in each Brian code object (``SimulationResult.profile``).
     directory : str, optional
         Standalone build folder to use (and keep); a temporary one when omitted.
+    prologue : Quantity, optional
+        The first ``prologue`` of the plan's timeline (a burn-in, say) is a run of its own that
+        :meth:`run` can skip (``skip_prologue=True``: the run then starts at ``t = prologue``).
+        With ``initial_state`` this continues a simulation segment by segment with one build.
     """
 
     def __init__(self, plan: NetworkPlan, backend: str = "runtime", profile: bool = False,
-                 directory: str | None = None) -> None:
+                 directory: str | None = None, prologue: Quantity | None = None) -> None:
         self.profile = bool(profile)
         self.directory = directory
         if not isinstance(plan, NetworkPlan):
             raise ParameterError(f"plan must be a NetworkPlan; got {type(plan).__name__}")
+        if prologue is not None:
+            check_quantity("prologue", prologue, second, "positive", owner="Simulation")
+            steps = float(prologue / plan.dt)
+            if abs(steps - round(steps)) > 1e-6 or not prologue < plan.duration:
+                raise ParameterError(f"Simulation: prologue must be a whole number of time steps (dt = {plan.dt}) "
+                                     f"shorter than the plan's duration ({plan.duration}); got {prologue}")
+        self.prologue = prologue
         self.plan = plan
         self.backend = normalize_backend(backend)
         self._session: BackendSession | None = None
@@ -125,11 +147,43 @@ class Simulation:
         if not self._session.is_standalone:
             return 0.0
         if self._built is None:
+            start = time.perf_counter()
             self._built = build_network(self.plan)
-            self._session.run(self._built.network, self.plan.duration, namespace=self._built.namespace,
-                              profile=self.profile)
+            self._construct_s = time.perf_counter() - start
+            self._record_runs()
             self._session.compile()
         return self._session.timings.get("build_s", 0.0)
+
+    def _record_runs(self) -> None:
+        """Standalone: add the run-control group and record the network run(s): the run-time
+        values (``run_args``) are applied after every group, synapse and initial value exists;
+        then the random generators are re-seeded when a run seed is given (>= 0); then the
+        prologue (if any) runs unless skipped, and the rest of the timeline."""
+        from brian2 import NeuronGroup, device, prefs
+
+        built, session = self._built, self._session
+        control = NeuronGroup(1, "run_seed : integer (shared)\nskip_prologue : integer (shared)", name=RUN_CONTROL)
+        control.run_seed = -1
+        control.skip_prologue = 0
+        built.network.add(control)
+        seed_array = "brian::" + device.get_array_name(control.variables["run_seed"])
+        skip_array = "brian::" + device.get_array_name(control.variables["skip_prologue"])
+        device.apply_run_args()
+        if self.backend == "cuda_standalone":
+            reseed = f"random_number_buffer.set_seed((unsigned long long) {seed_array}[0]);"
+        else:
+            threads = max(1, int(prefs.devices.cpp_standalone.openmp_threads))
+            reseed = (f"for (int _i = 0; _i < {threads}; _i++) "
+                      f"brian::_random_generators[_i].seed((unsigned long) {seed_array}[0] + _i);")
+        device.insert_code("main", f"if ({seed_array}[0] >= 0) {{ {reseed} }}")
+        kwargs = {"namespace": built.namespace, "profile": self.profile}
+        if self.prologue is None:
+            session.run(built.network, self.plan.duration, **kwargs)
+            return
+        device.insert_code("main", f"if ({skip_array}[0] == 0) {{")
+        session.run(built.network, self.prologue, **kwargs)
+        device.insert_code("main", f"}} else {{ brian::{built.network.name}.t = {float(self.prologue)!r}; }}")
+        session.run(built.network, self.plan.duration - self.prologue, **kwargs)
 
     def command_line(self, overrides: dict[str, Any] | None = None, currents: dict | None = None,
                      plasticity: dict | None = None, weight_gains: dict | None = None) -> tuple[str, ...]:
@@ -212,7 +266,9 @@ class Simulation:
         return values
 
     def run(self, overrides: dict[str, Any] | None = None, currents: dict | None = None,
-            plasticity: dict | None = None, weight_gains: dict | None = None) -> SimulationResult:
+            plasticity: dict | None = None, weight_gains: dict | None = None, teaching: dict | None = None,
+            initial_state: NetworkState | None = None, seed: int | None = None, skip_prologue: bool = False,
+            capture_state: bool = False) -> SimulationResult:
         """Run the plan once.
 
         Parameters
@@ -225,15 +281,36 @@ class Simulation:
             current for this run.
         plasticity : dict, optional
             ``{"projection": windows}``: when each plastic projection learns in this run (a
-            sequence of (t_start, t_stop), or None for throughout); replaces the plan's schedule.
-            The learning rate itself is an override (``"projection.eta"``).
+            sequence of (t_start, t_stop), empty for never, or None for throughout); replaces the
+            plan's schedule. The learning rate itself is an override (``"projection.eta"``).
         weight_gains : dict, optional
             ``{"projection": steps}``: replaces a declared weight gain (see
             :meth:`~spiking.plan.NetworkPlan.modulate_weight`) for this run.
+        teaching : dict, optional
+            ``{"projection": windows}``: replaces a declared teaching current's windows
+            (``(t_start, t_stop, target)``; empty: no teaching in this run).
+        initial_state : NetworkState, optional
+            Start from this state (the ``final_state`` of an earlier run of the same build)
+            instead of the plan's initial values; its absolute times are moved to this run's start.
+        seed : int, optional
+            Seed of the random numbers of this run (0 <= seed < 2**31); the plan's seed when omitted.
+            Connectivity and initial values always come from the plan's seed.
+        skip_prologue : bool
+            Start at ``t = prologue`` (see the class parameter ``prologue``).
+        capture_state : bool
+            Return every state variable at the end of the run (``result.final_state``).
 
         Returns
         -------
         SimulationResult
+
+        Examples
+        --------
+        Two runs of 100 ms equal one of 200 ms up to the random numbers (a sketch)::
+
+            with Simulation(plan, "cpp_standalone") as sim:
+                first = sim.run(capture_state=True, seed=1)
+                second = sim.run(initial_state=first.final_state, seed=2)
         """
         if self._session is None:
             raise ParameterError("Simulation.run must be called inside `with Simulation(plan) as sim:`")
@@ -241,12 +318,24 @@ class Simulation:
         current_values = self._current_values(currents)
         gate_values = self._gate_values(plasticity)
         gain_values = self._gain_values(weight_gains)
+        teaching_values = self._teaching_values(teaching)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or not 0 <= seed < 2 ** 31):
+            raise ParameterError(f"seed must be an integer in [0, 2**31); got {seed!r}")
+        if skip_prologue and self.prologue is None:
+            raise ParameterError("skip_prologue=True needs a Simulation made with a prologue")
+        if initial_state is not None and not isinstance(initial_state, NetworkState):
+            raise ParameterError(f"initial_state must be a NetworkState; got {type(initial_state).__name__}")
+        t_start_s = float(self.prologue) if skip_prologue else 0.0
         session = self._session
 
-        if self._built is None or not session.is_standalone:
+        if not session.is_standalone:
             start = time.perf_counter()
             self._built = build_network(self.plan)
             build_python_s = time.perf_counter() - start
+            if seed is not None:
+                from brian2 import seed as brian_seed
+                brian_seed(int(seed))
             views = self._built.parameter_views(overrides)
             for view, value in views.items():
                 view[:] = value
@@ -260,10 +349,27 @@ class Simulation:
                 gain = TimedArray(values, dt=self.plan.dt, name=self._built.weight_gains[name].name)
                 self._built.weight_gains[name] = gain
                 self._built.namespace[gain.name] = gain
-            session.run(self._built.network, self.plan.duration, namespace=self._built.namespace, profile=self.profile)
+            for name, arrays in teaching_values.items():
+                for old, values in zip(self._built.plastic[name].teaching, arrays):
+                    self._built.namespace[old.name] = TimedArray(values, dt=self.plan.dt, name=old.name)
+            if initial_state is not None:
+                for (obj, name, _), value in self._state_values(initial_state, t_start_s):
+                    obj.variables[name].set_value(value)
+            network = self._built.network
+            if self.prologue is not None and not skip_prologue:
+                session.run(network, self.prologue, namespace=self._built.namespace, profile=self.profile)
+                session.run(network, self.plan.duration - self.prologue, namespace=self._built.namespace,
+                            profile=self.profile)
+            else:
+                if skip_prologue:
+                    network.t_ = float(self.prologue)
+                session.run(network, self.plan.duration - (self.prologue if skip_prologue else 0 * second),
+                            namespace=self._built.namespace, profile=self.profile)
             session.execute()
         else:
-            build_python_s = 0.0
+            self.build()
+            build_python_s = getattr(self, "_construct_s", 0.0)
+            self._construct_s = 0.0  # reported once, with the build
             run_args = dict(self._built.parameter_views(overrides))
             for (pop, comp), values in current_values.items():
                 run_args.update(stimulus_run_values(self._built.stimuli[(pop, comp)], values))
@@ -271,20 +377,84 @@ class Simulation:
                 run_args[self._built.plastic[name].gate] = values
             for name, values in gain_values.items():
                 run_args[self._built.weight_gains[name]] = values
+            for name, arrays in teaching_values.items():
+                run_args.update(dict(zip(self._built.plastic[name].teaching, arrays)))
+            control = self._control_group()
+            if seed is not None:
+                run_args[control.run_seed] = int(seed)
+            if skip_prologue:
+                run_args[control.skip_prologue] = 1
+            if initial_state is not None:
+                for (obj, name, _), value in self._state_values(initial_state, t_start_s):
+                    run_args[getattr(obj, name)] = Quantity(value, dim=obj.variables[name].dim)
+            existing = _run_arg_files(session.directory)
             session.execute(run_args=run_args)
+            for path in _run_arg_files(session.directory) - existing:
+                os.remove(path)
         timings = dict(session.timings)
         timings["construct_s"] = build_python_s
         result = self._collect(overrides, timings)
+        if capture_state:
+            result.final_state = self._capture_state()
         if self.profile:
             result.profile = session.profile()
         return result
+
+    def _control_group(self):
+        return next(obj for obj in self._built.network.objects if obj.name == RUN_CONTROL)
+
+    def _state_values(self, state: NetworkState, t_start_s: float) -> list:
+        """``((object, variable, is_time), SI values)`` of ``state`` for a run from ``t_start_s``,
+        after checking that it belongs to this network."""
+        variables = state_variables(self._built.network, exclude=(RUN_CONTROL,))
+        sizes = {}
+        for obj, name, _ in variables:
+            var = obj.variables[name]
+            sizes[f"{obj.name}.{name}"] = (self._built.n_synapses.get(obj.name) if getattr(var, "dynamic", False)
+                                           else var.size)
+        state.check_matches(sizes)
+        values = state.shifted_values(t_start_s)
+        return [((obj, name, is_time), values[f"{obj.name}.{name}"]) for obj, name, is_time in variables]
+
+    def _capture_state(self) -> NetworkState:
+        variables = state_variables(self._built.network, exclude=(RUN_CONTROL,))
+        values = {f"{obj.name}.{name}": np.array(obj.variables[name].get_value()) for obj, name, _ in variables}
+        return NetworkState(values=values, time_s=float(self.plan.duration),
+                            time_variables=tuple(f"{obj.name}.{name}" for obj, name, is_time in variables if is_time))
+
+    def _teaching_values(self, teaching: dict | None) -> dict:
+        """New (window open, target) values per step for replaced teaching windows, by projection."""
+        from spiking.plan import TeachingCurrent, check_teaching_windows
+
+        values = {}
+        n_steps = int(round(float(self.plan.duration / self.plan.dt))) + 1
+        for name, windows in (teaching or {}).items():
+            declared = self.plan.teaching_currents.get(name)
+            if declared is None:
+                raise ParameterError(f"teaching: {name!r} has no teaching current in the plan (declare it with "
+                                     "NetworkPlan.add_teaching_current)")
+            checked = check_teaching_windows(name, windows) if len(windows) else ()
+            values[name] = TeachingCurrent(name, checked, declared.amplitude, declared.tolerance).values(
+                n_steps, self.plan.dt)
+        return values
 
     def _collect(self, overrides: dict, timings: dict) -> SimulationResult:
         built, plan = self._built, self.plan
         readout = Readout.of(built)
         objects = {obj.name: obj for obj in built.network.objects}
 
+        two_d = {(owner, var) for owner, var, kind in readout.arrays() if kind == "monitor2d"}
+
         def read(owner: str, variable: str) -> np.ndarray:
+            if self._session.is_standalone and (owner, variable) in two_d:
+                # from the file: Brian expects as many samples as the build-time run recorded,
+                # which a run that skips its prologue does not
+                from brian2 import device
+                from spiking.backend import array_file_of
+
+                spec = array_file_of(objects[owner].variables[variable], "monitor2d")
+                data = np.fromfile(os.path.join(device.results_dir, spec.filename), dtype=spec.dtype)
+                return data.reshape(-1, spec.columns).T if spec.columns else np.zeros((0, len(data)))
             return np.array(getattr(objects[owner], variable + "_"))  # copies: Brian frees its arrays
 
         return SimulationResult(spikes=collect_spikes(plan, readout, read), states=collect_states(readout, read),
@@ -328,3 +498,11 @@ def compile_project(plan: NetworkPlan, directory: str, backend: str = "cuda_stan
         session.run(built.network, plan.duration, namespace=built.namespace)
         session.compile(compile=compile)
         return {"directory": session.directory, **session.timings}
+
+
+def _run_arg_files(directory: str) -> set:
+    """The array files of run-time values in a project's ``static_arrays`` (``init_*.dat``,
+    named by content). A run deletes the ones it wrote: a long series of runs with new initial
+    states would otherwise fill the disk. Files that existed before (those of
+    :meth:`Simulation.command_line`, which other processes use) are kept."""
+    return set(glob.glob(os.path.join(directory, "static_arrays", "init_*.dat*")))  # with their .lock files

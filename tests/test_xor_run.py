@@ -1,0 +1,69 @@
+"""The XOR protocol run segment by segment with one build (models/xor_run.py): a killed and
+resumed run reaches exactly the weights of an uninterrupted one, learning happens only in the
+training segments, and the records hold what the figure needs. cpp_standalone, a small network
+on a shortened timeline (the full learning run is the figure ``payeur2021_fig4_xor``)."""
+
+import os
+
+import numpy as np
+import pytest
+from brian2 import second
+
+from models.xor import CASES, XorProtocol
+from models.xor_run import run_xor, segment_phase, segment_seed
+from spiking.errors import ParameterError
+
+SMALL = XorProtocol(n_per_population=40, n_epochs=3, example_duration=0.5 * second,
+                    teaching_duration=0.1 * second, tau_avg=0.1 * second)
+
+
+def test_segment_bookkeeping():
+    assert [segment_phase(s, 3) for s in range(5)] == [("test_before", 0), ("train", 1), ("train", 2),
+                                                       ("train", 3), ("test_after", 0)]
+    seeds = {segment_seed(7, s) for s in range(100)}
+    assert len(seeds) == 100 and all(0 <= s < 2 ** 31 for s in seeds)  # distinct, valid Brian seeds
+    with pytest.raises(ParameterError, match="checkpoint_every"):
+        run_xor(SMALL, checkpoint_every=0)
+    with pytest.raises(ParameterError, match="seed"):
+        run_xor(SMALL, seed=-3)
+
+
+@pytest.mark.slow
+def test_resumed_run_equals_uninterrupted_run(tmp_path):
+    build = str(tmp_path / "build")
+    whole = run_xor(SMALL, seed=5, directory=build, progress=False)
+    assert whole["complete"] and whole["n_segments"] == SMALL.n_epochs + 2
+    records = whole["records"]
+    assert [(r["phase"], r["epoch"]) for r in records] == [segment_phase(s, SMALL.n_epochs) for s in range(5)]
+    # the plastic weights start at the reference's 1.3 * 0.18 leak units and stay there through
+    # the first test pass (no learning); they change in training, not in the last test pass
+    initial = 1.3 * 0.18
+    assert all(abs(w - initial) < 1e-9 for w in records[0]["mean_weight"].values())
+    assert any(abs(w - initial) > 1e-6 for w in records[1]["mean_weight"].values())
+    assert records[-1]["mean_weight"] == records[-2]["mean_weight"]  # exact: the gate is 0
+    for r in records:
+        assert set(r["output_er_hz"]) == {f"{a}{b}" for (a, b), _ in CASES} and np.isfinite(r["cost"])
+        # the input populations code their bit: a 1 drives them harder than a 0 (+150 vs -350 pA)
+        for k, name in enumerate(("input1", "input2")):
+            ones = [r["event_rate_hz"][name][f"{a}{b}"] for (a, b), _ in CASES if (a, b)[k]]
+            zeros = [r["event_rate_hz"][name][f"{a}{b}"] for (a, b), _ in CASES if not (a, b)[k]]
+            assert min(ones) > max(zeros), (r["segment"], name)
+
+    checkpoint = str(tmp_path / "run.npz")
+    stopped = run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, checkpoint_every=1, stop_after=2,
+                      progress=False)
+    assert not stopped["complete"] and len(stopped["records"]) == 2 and os.path.exists(checkpoint)
+    resumed = run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, checkpoint_every=1, progress=False)
+    assert resumed["complete"] and resumed["resumed_from"] == 2
+    # identical: the state after a segment and the next segment's seed do not depend on how the
+    # run got there (same binary, same float64 values in, same random numbers)
+    a, b = whole["final_state"].values, resumed["final_state"].values
+    assert set(a) == set(b)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert [r["cost"] for r in resumed["records"]] == [r["cost"] for r in records]
+    # a finished run's checkpoint returns its records without simulating; another seed is refused
+    again = run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, progress=False)
+    assert again["complete"] and again["wall_s"] == 0.0 and len(again["records"]) == len(records)
+    with pytest.raises(ParameterError, match="belongs to another run"):
+        run_xor(SMALL, seed=6, directory=build, checkpoint=checkpoint, progress=False)
