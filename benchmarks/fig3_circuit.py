@@ -33,7 +33,7 @@ def main(argv=None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="one extra run with Brian's per-code-object profiling -> fig3_circuit_<backend>_profile.json")
     args = parser.parse_args(argv)
-    expr = "__import__('models.circuits', fromlist=['x']).payeur_fig3_plan()"
+    expr = "__import__('spiking.experiments.circuits', fromlist=['x']).payeur_fig3_plan()"
     for backend in args.backends:
         median = measure(expr, backend, repeats=args.repeats) if args.repeats > 0 else None  # 0: profile only
         if median is not None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One short GPU slot (under 10 minutes): install the carried wheels, run the Fig-3 benchmark and
-# the scaling benchmark on cuda_standalone (1.25e5 cells: 1e5 pyramids + 2.5e4 interneurons, the
+# One short GPU slot (under 10 minutes): install the carried wheels, run the Fig-3 benchmark, a
+# slice of the XOR run and the scaling benchmark on cuda_standalone (1.25e5 cells: 1e5 pyramids + 2.5e4 interneurons, the
 # H100 target size, 5e7 synapses at the circuit's in-degrees; then 2.5e5 cells, 1e8 synapses),
 # then the gpu-marked tests (cpp_standalone vs cuda_standalone: spikes on precomputed inputs,
 # rates with device random numbers), and put everything into one results folder.
@@ -45,6 +45,9 @@ step() {  # step NAME MAX_SECONDS COMMAND...
   tail -5 "$OUT/$name.log"
 }
 step fig3 150 python3 benchmarks/fig3_circuit.py --backends cuda_standalone --repeats 3 --out "$OUT"
+# the XOR network (issue 14), one seed, 2 training epochs segment by segment: per-segment speed
+# on the GPU (the figure JSON's segment_records hold each segment's wall time)
+step xor 200 python3 figures/payeur2021_fig4_xor.py --backend cuda_standalone --seeds 1 --epochs 2 --out "$OUT/xor"
 step scaling 270 python3 benchmarks/scaling.py --backends cuda_standalone --sizes 125000 250000 --repeats 1 --out "$OUT"
 step gpu_tests 200 python3 -m pytest -q -p no:cacheprovider -m gpu tests
 ls -l "$OUT"

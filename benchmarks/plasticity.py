@@ -88,7 +88,7 @@ def main(argv=None) -> None:
     if not args.skip_population:
         reference = [auryn_population_run(args.auryn_binary) for _ in range(args.auryn_repeats)] \
             if args.auryn_binary else None
-        expr = "__import__('models.circuits', fromlist=['x']).payeur_fig2_population_plan(seed=1)"
+        expr = "__import__('spiking.experiments.circuits', fromlist=['x']).payeur_fig2_population_plan(seed=1)"
         measured = measure(expr, args.backend, repeats=args.repeats)
         run_s = measured["timings"]["run_s"]
         ref = sorted(reference)[len(reference) // 2] if reference else None

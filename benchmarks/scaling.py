@@ -40,7 +40,7 @@ def main(argv=None) -> None:
     for backend in args.backends:
         for total in args.sizes:
             n_pyr, n_int = sizes_for(total)
-            expr = (f"__import__('models.circuits', fromlist=['x']).payeur_fig3_plan(n_pyramids={n_pyr}, n_pv={n_int}, "
+            expr = (f"__import__('spiking.experiments.circuits', fromlist=['x']).payeur_fig3_plan(n_pyramids={n_pyr}, n_pv={n_int}, "
                     f"n_som={n_int}, burn_in_s=0.2, stimulus_s={args.sim_time}, fixed_in_degree=True, record=False)")
             try:
                 m = measure(expr, backend, repeats=args.repeats)

@@ -1,5 +1,5 @@
 """Per-point overhead of a sweep against a single run (issue 5): a 2000-neuron ensemble
-(1600 pyramids, 200 PV, 200 SST; ``models.experiments.ensemble``), 1 s simulated, on
+(1600 pyramids, 200 PV, 200 SST; ``spiking.experiments.registry.ensemble``), 1 s simulated, on
 cpp_standalone. Target: overhead below 10 % of the single run.
 
 Measures, after one build shared by everything:

@@ -1,4 +1,4 @@
-"""Speed of the XOR network (Payeur et al. 2021, Fig. 4; models/xor.py) on this machine, beside
+"""Speed of the XOR network (Payeur et al. 2021, Fig. 4; spiking/experiments/xor.py) on this machine, beside
 the authors' Auryn program ``sim_xor`` run in the same session on the same timeline.
 
 The slice: 500 neurons per population, 8 s examples, tau_avg = 2 s: the 6 s burn-in, a test pass
@@ -11,9 +11,15 @@ Writes ``xor_<backend>_<epochs>epochs.json`` into ``--out`` (default ``benchmark
 simulated seconds per wall second, build and compile time, peak memory, and the reference's
 numbers when ``--auryn-binary`` is given.
 
+The full run (500 epochs, segment by segment: spiking/experiments/xor_run.py) is measured by the figure
+script itself; ``--full-from figures/output/payeur2021_fig4_xor.json`` turns its per-segment
+wall times into ``xor_<backend>_full.json`` (simulated s per wall s per seed, including every
+segment's start, state transfer and checkpoint).
+
 Usage::
 
     python benchmarks/xor.py [--epochs 2] [--repeats 2] [--auryn-binary PATH/sim_xor]
+    python benchmarks/xor.py --full-from figures/output/payeur2021_fig4_xor.json
 """
 
 from __future__ import annotations
@@ -42,6 +48,35 @@ def auryn_xor_run(binary: str, epochs: int) -> tuple[float, float]:
     return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def full_run_record(figure_json: str, backend: str) -> dict:
+    """Per-seed speed of a finished figure run, from its per-segment records."""
+    import json
+    import statistics
+
+    with open(figure_json) as handle:
+        figure = json.load(handle)
+    seeds = {}
+    for seed, records in figure["segment_records"].items():
+        walls = [r["wall_s"] for r in records]
+        n_epochs = sum(r["phase"] == "train" for r in records)
+        simulated = 6.0 + 32.0 * len(records)  # burn-in + one epoch of 8 s examples per segment
+        seeds[seed] = {"segments": len(records), "training_epochs": n_epochs, "sim_time_s": simulated,
+                       "segments_wall_s": round(sum(walls), 1), "median_segment_wall_s": round(statistics.median(walls), 3),
+                       "sim_s_per_wall_s": round(simulated / sum(walls), 3),
+                       "compile_s": round(figure.get("build_s", {}).get(seed, float("nan")), 1),
+                       "complete": figure.get("complete", {}).get(seed)}
+    sys.path.insert(0, ROOT)
+    from spiking.provenance import provenance
+    from common import cpu_model
+
+    return {"backend": backend, "device": cpu_model(), "cores": os.cpu_count(),
+            "n_neurons_per_population": figure["n_neurons_per_population"], "seeds": seeds,
+            "figure_provenance": figure.get("provenance"),
+            "notes": "segments_wall_s sums the wall time of every segment run (binary start, state in, 32 s simulated, "
+                     "state out, read-out, checkpoint); seeds that ran at the same time shared the machine's cores",
+            "provenance": provenance(backend=backend, seed=None)}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="cpp_standalone")
@@ -50,14 +85,23 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=2, help="runs of the compiled network (median)")
     parser.add_argument("--auryn-binary", default=None, help="the reference's sim_xor, timed here in the same session")
     parser.add_argument("--auryn-repeats", type=int, default=2)
+    parser.add_argument("--full-from", default=None, help="a finished payeur2021_fig4_xor.json: write the full run's speed")
     args = parser.parse_args(argv)
+    if args.full_from:
+        write_full = full_run_record(args.full_from, args.backend)
+        from spiking.figure_io import write_json  # noqa: E402 (ROOT is on sys.path now)
+
+        path = os.path.join(args.out, f"xor_{args.backend}_full.json")
+        write_json(path, write_full)
+        print(f"wrote {path}")
+        return
     if args.epochs < 1:
         parser.error(f"--epochs must be >= 1; got {args.epochs}")
 
     reference = [auryn_xor_run(args.auryn_binary, args.epochs) for _ in range(args.auryn_repeats)] \
         if args.auryn_binary else None
-    expr = (f"__import__('models.xor', fromlist=['x']).xor_plan("
-            f"__import__('models.xor', fromlist=['x']).XorProtocol(n_epochs={args.epochs}), seed=1)")
+    expr = (f"__import__('spiking.experiments.xor', fromlist=['x']).xor_plan("
+            f"__import__('spiking.experiments.xor', fromlist=['x']).XorProtocol(n_epochs={args.epochs}), seed=1)")
     measured = measure(expr, args.backend, repeats=args.repeats)
     sim_s, run_s = measured["sim_time_s"], measured["timings"]["run_s"]
     extra = {"experiment": f"XOR network, 5 x 500 BurstPoisson neurons, {args.epochs} training epochs of 8 s examples "

@@ -40,7 +40,7 @@ def protocol(quick: bool, inhibition: bool = True, n_per_unit: int | None = None
     connects each pair with probability 100/25000 (30/25000 inhibitory)."""
     from brian2 import Hz, pA, second
 
-    from models.circuits import add_sparse_background, leak_units
+    from spiking.experiments.circuits import add_sparse_background, leak_units
     from models.pyramidal import PyramidalParameters
     from models.synapses import STF_PAYEUR
     from spiking.plan import CurrentInjection, NetworkPlan, Population, Projection
@@ -171,12 +171,13 @@ def plot(data: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     parser = figure_arguments(__doc__.splitlines()[0])
     parser.add_argument("--no-inhibition", action="store_true", help="switch off recurrent STF dendritic inhibition")
     args = parser.parse_args(argv)
-    data = compute(quick=args.quick, backend=args.backend, inhibition=not args.no_inhibition)
+    data = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick, backend=args.backend,
+                          inhibition=not args.no_inhibition)
     out = summary(data)
     prefix = write_outputs(args.out, NAME, out, plot(data))
     print(f"wrote {prefix}.png/.json; BP at I_s = 0: "

@@ -119,11 +119,12 @@ def plot(params, protocol, result):
 
 def main(argv: list[str] | None = None) -> dict:
     """Command-line entry point; returns the JSON summary."""
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     args = figure_arguments(__doc__.splitlines()[0]).parse_args(argv)
     start = time.perf_counter()
-    params, protocol, result = compute(quick=args.quick, backend=args.backend)
+    params, protocol, result = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick,
+                                               backend=args.backend)
     data = summary(params, protocol, result, args.backend, time.perf_counter() - start)
     prefix = write_outputs(args.out, NAME, data, plot(params, protocol, result))
     print(f"wrote {prefix}.png/.json: {data['spikes_paired']} spikes paired, "

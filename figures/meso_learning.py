@@ -253,7 +253,7 @@ def plot(out: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     parser = figure_arguments(__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=1, help="processes training models in parallel")
@@ -261,7 +261,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers must be >= 1; got {args.workers}")
-    data = compute(quick=args.quick, workers=args.workers, mnist=args.mnist)
+    data = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick, workers=args.workers,
+                          mnist=args.mnist)
     out = summary(data)
     write_outputs(args.out, NAME, out, plot(out))
     finals = ", ".join(f"{m} {100 * v['mean']:.1f} ± {100 * v['sd']:.1f} %" for m, v in out["final_accuracy"].items())

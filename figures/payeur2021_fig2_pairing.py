@@ -1,6 +1,6 @@
 """Pairing protocols of the burst-dependent plasticity rule (Payeur et al. 2021, Fig. 2B-D).
 
-Three protocols (``models.pairing``), each run through the simulator with spike-generator
+Three protocols (``spiking.experiments.pairing``), each run through the simulator with spike-generator
 trains on both sides of a plastic synapse (dt = 0.1 ms), and the same trains through the
 pure-numpy reference of the rule (``spiking.plasticity_reference``):
 
@@ -16,7 +16,7 @@ pure-numpy reference of the rule (``spiking.plasticity_reference``):
 
 Event rule: the interval rule of the authors' pairing analysis (16 ms), as the paper's Fig. 2B-D
 used; tau_pre = 50 ms, tau_avg = 15 s, eta = 0.1 (dw in units of eta/0.1: the paper's Delta W).
-The dashed curves in (C) and (D) are the closed forms (``models.pairing``): E[dw] = tau_pre E_pre
+The dashed curves in (C) and (D) are the closed forms (``spiking.experiments.pairing``): E[dw] = tau_pre E_pre
 int (B - E Pbar(t)) dt with the moving averages relaxing from their starting estimates.
 
 --quick: fewer frequencies, epochs, realizations and a shorter protocol (for the tests).
@@ -52,7 +52,7 @@ def protocol_settings(quick: bool) -> dict:
 
 def make_batches(settings: dict, seed: int = 1) -> tuple[list, float]:
     """The protocols' batches of trains and the simulated time they need."""
-    from models.pairing import (PAIRING_RULE, PairingBatch, burst_poisson_trains, periodic_duration_s,
+    from spiking.experiments.pairing import (PAIRING_RULE, PairingBatch, burst_poisson_trains, periodic_duration_s,
                                 periodic_trains, poisson_trains)
 
     rng = np.random.default_rng(seed)
@@ -86,7 +86,7 @@ def make_batches(settings: dict, seed: int = 1) -> tuple[list, float]:
 
 
 def compute(quick: bool = False, backend: str = "cpp_standalone", seed: int = 1) -> dict:
-    from models.pairing import run_batches
+    from spiking.experiments.pairing import run_batches
     from spiking.plasticity_reference import reference_weights
 
     settings = protocol_settings(quick)
@@ -109,7 +109,7 @@ def compute(quick: bool = False, backend: str = "cpp_standalone", seed: int = 1)
 
 
 def summary(data: dict) -> dict:
-    from models.pairing import (PAIRING_RULE, burst_poisson_expected_dw, poisson_expected_dw,
+    from spiking.experiments.pairing import (PAIRING_RULE, burst_poisson_expected_dw, poisson_expected_dw,
                                 poisson_zero_crossing_hz, zero_crossing)
     from spiking.provenance import provenance
 
@@ -209,12 +209,12 @@ def plot(out: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     parser = figure_arguments(__doc__.splitlines()[0])
     parser.set_defaults(backend="cpp_standalone")
     args = parser.parse_args(argv)
-    data = compute(quick=args.quick, backend=args.backend)
+    data = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick, backend=args.backend)
     out = summary(data)
     prefix = write_outputs(args.out, NAME, out, plot(out))
     zc = out["zero_crossings"]

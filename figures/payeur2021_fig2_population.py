@@ -1,6 +1,6 @@
 """Burst-dependent plasticity in a population (Payeur et al. 2021, Fig. 2E-G).
 
-The reference program's population test (``models.circuits.payeur_fig2_population_plan``): 1000
+The reference program's population test (``spiking.experiments.circuits.payeur_fig2_population_plan``): 1000
 Poisson-driven presynaptic pyramids project onto 1000 postsynaptic pyramids through plastic
 synapses (the reference connection's rule: trace-rule detection, homeostasis, weights in
 [0, w_max]). The postsynaptic dendritic input strength d steps through d0, 1.5 d0, d0, 0.55 d0,
@@ -66,7 +66,7 @@ def _moving_average_ratio(bursts: np.ndarray, events: np.ndarray, bin_s: float, 
 
 def run_seed(seed: int, quick: bool, backend: str) -> dict:
     """One seed: the traces of panels E-G (plain numpy; picklable)."""
-    from models.circuits import payeur_fig2_population_plan
+    from spiking.experiments.circuits import payeur_fig2_population_plan
     from spiking.simulation import Simulation
 
     s = settings(quick)
@@ -118,14 +118,14 @@ def compute(quick: bool = False, backend: str = "cpp_standalone", n_seeds: int |
 
 
 def phase_edges(s: dict) -> np.ndarray:
-    from models.circuits import FIG2_PHASES
+    from spiking.experiments.circuits import FIG2_PHASES
 
     burn_in = 4 * TAU_AVG_S
     return burn_in + s["phase_s"] * np.arange(len(FIG2_PHASES) + 1)
 
 
 def summary(data: dict) -> dict:
-    from models.circuits import FIG2_PHASES, payeur_fig2_population_plan
+    from spiking.experiments.circuits import FIG2_PHASES, payeur_fig2_population_plan
     from spiking.provenance import provenance
 
     runs, s = data["runs"], data["settings"]
@@ -236,7 +236,7 @@ def plot(out: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     parser = figure_arguments(__doc__.splitlines()[0])
     parser.set_defaults(backend="cpp_standalone")
@@ -254,7 +254,8 @@ def main(argv: list[str] | None = None) -> dict:
         out["reference"] = _reference_summary()
         out.setdefault("bp_bar_t_s", list(np.asarray(out["t_s"]) + 0.5 * BIN_S))
     else:
-        data = compute(quick=args.quick, backend=args.backend, n_seeds=args.seeds, workers=args.workers)
+        data = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick, backend=args.backend,
+                              n_seeds=args.seeds, workers=args.workers)
         out = summary(data)
     prefix = write_outputs(args.out, NAME, out, plot(out))
     print(f"wrote {prefix}.png/.json: " + ", ".join(f"{name}: {v['mean']:+.2f} ± {v['sd']:.2f} %"

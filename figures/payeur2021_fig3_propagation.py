@@ -1,6 +1,6 @@
 """Short-term plasticity demultiplexes events and bursts (Payeur et al. 2021, Fig. 3).
 
-The Fig-3 circuit of the reference program (``models.circuits.payeur_fig3_plan``; the rates match
+The Fig-3 circuit of the reference program (``spiking.experiments.circuits.payeur_fig3_plan``; the rates match
 the authors' Auryn runs, tests/test_reference.py): two pyramidal populations, pop1 and pop2, of
 4000 cells, 1000 PV and 1000 SOM cells. Events travel forward through depressing synapses
 (pop1 -> pop2 soma, pop1 -> PV -> pop2), bursts travel back through facilitating ones (pop2 ->
@@ -65,7 +65,7 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float:
 
 def run_one(seed: int, stp_pathways: str, quick: bool, backend: str) -> dict:
     """One circuit run: binned E, B, P of both populations and the correlations."""
-    from models.circuits import payeur_fig3_plan
+    from spiking.experiments.circuits import payeur_fig3_plan
     from spiking.decoding import unit_rates
     from spiking.simulation import Simulation
 
@@ -201,11 +201,11 @@ def plot(data: dict, out: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     parser = figure_arguments(__doc__.splitlines()[0])
     args = parser.parse_args(argv)
-    data = compute(quick=args.quick, backend=args.backend)
+    data = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick, backend=args.backend)
     out = summary(data)
     prefix = write_outputs(args.out, NAME, out, plot(data, out))
     print(f"wrote {prefix}.png/.json: " + ", ".join(f"{k} = {out[k]:.2f} (swapped {out['ablation'][k]:.2f})"

@@ -1,8 +1,8 @@
 """XOR learned with bursts in a spiking hierarchy (Payeur et al. 2021, Fig. 4).
 
-Five populations of BurstPoisson neurons (models/xor.py): feedforward events carry the inputs
+Five populations of BurstPoisson neurons (spiking/experiments/xor.py): feedforward events carry the inputs
 up, feedback bursts carry the teaching signal down, and the burst-dependent rule changes the
-feedforward weights in the last 0.8 s of each 8 s example. The run (models/xor_run.py): a test
+feedforward weights in the last 0.8 s of each 8 s example. The run (spiking/experiments/xor_run.py): a test
 pass, ``--epochs`` epochs of the four cases, a test pass; one build, segment by segment, with a
 checkpoint every ``--checkpoint-every`` epochs in ``--out`` (a killed run resumes there).
 
@@ -38,8 +38,8 @@ def settings(args) -> dict:
 
 def run_seed(task: dict) -> dict:
     """One seed's whole run (in a worker process: Brian has one device per process)."""
-    from models.xor import XorProtocol
-    from models.xor_run import run_xor
+    from spiking.experiments.xor import XorProtocol
+    from spiking.experiments.xor_run import run_xor
 
     protocol = XorProtocol(n_per_population=task["n_per_population"], n_epochs=task["epochs"])
     out = run_xor(protocol, seed=task["seed"], backend=task["backend"], directory=task["build_dir"],
@@ -165,7 +165,7 @@ def main(argv=None) -> None:
         with ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             runs = list(pool.map(run_seed, tasks))
     summary = summarise(runs, config)
-    from models.xor import XorProtocol
+    from spiking.experiments.xor import XorProtocol
     summary["params"] = {k: repr(v) for k, v in vars(XorProtocol(n_per_population=config["n_per_population"],
                                                                  n_epochs=config["epochs"])).items()}
     summary["segment_records"] = {str(r["seed"]): r["records"] for r in runs}

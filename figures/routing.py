@@ -428,10 +428,10 @@ def plot(data: dict, out: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     args = figure_arguments(__doc__.splitlines()[0]).parse_args(argv)
-    data = compute(quick=args.quick, backend=args.backend)
+    data = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick, backend=args.backend)
     out = summary(data)
     prefix = write_outputs(args.out, NAME, out, plot(data, out))
     print(f"wrote {prefix}.png/.json; route contrast: "

@@ -41,7 +41,7 @@ def conditions(quick: bool) -> dict[str, dict]:
     """Condition name -> run-time overrides (weights in leak units, converted in compute)."""
     from brian2 import pA
 
-    from models.experiments import REFERENCE_W_SOM_PC as REFERENCE_W, SOM_BIAS_PA
+    from spiking.experiments.registry import REFERENCE_W_SOM_PC as REFERENCE_W, SOM_BIAS_PA
 
     out = {"w_SOM->PC = 0": {"w": 0.0}, "w_SOM->PC = 0.001": {"w": REFERENCE_W}}
     if not quick:
@@ -59,10 +59,10 @@ def conditions(quick: bool) -> dict[str, dict]:
 
 
 def protocol(quick: bool):
-    """The circuit (``models.experiments.sst_dendritic_transfer``) and the staircase of I_d."""
+    """The circuit (``spiking.experiments.registry.sst_dendritic_transfer``) and the staircase of I_d."""
     from brian2 import pA, second
 
-    from models.experiments import sst_dendritic_transfer
+    from spiking.experiments.registry import sst_dendritic_transfer
     from spiking.stimuli import Sampled
 
     n_pyr, n_int, pool = (600, 60, 3000) if quick else (10000, 1000, 25000)
@@ -130,7 +130,7 @@ def compute(quick: bool = False, backend: str = "runtime") -> dict:
 
 
 def summary(data: dict) -> dict:
-    from models.experiments import REFERENCE_W_SOM_PC as REFERENCE_W, SOM_BIAS_PA
+    from spiking.experiments.registry import REFERENCE_W_SOM_PC as REFERENCE_W, SOM_BIAS_PA
     from spiking.provenance import provenance
 
     plan = data["plan"]
@@ -213,10 +213,10 @@ def plot(data: dict):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from spiking.figure_io import figure_arguments, write_outputs
+    from spiking.figure_io import cached_compute, figure_arguments, write_outputs
 
     args = figure_arguments(__doc__.splitlines()[0]).parse_args(argv)
-    data = compute(quick=args.quick, backend=args.backend)
+    data = cached_compute(args.out, NAME, __file__, compute, args.recompute, quick=args.quick, backend=args.backend)
     out = summary(data)
     prefix = write_outputs(args.out, NAME, out, plot(data))
     print(f"wrote {prefix}.png/.json; half-max: "

@@ -42,7 +42,7 @@ continues the current one.
 
 Units: ``eta`` and ``w_max`` are conductances (the weights are the projection's conductance
 increments). The reference states weights in units of the target compartment's leak
-conductance (:func:`models.circuits.leak_units`): eta = 3.5e-3 there is
+conductance (:func:`spiking.experiments.circuits.leak_units`): eta = 3.5e-3 there is
 ``leak_units(3.5e-3, params)`` here.
 
 Examples

@@ -43,7 +43,7 @@ from brian2.devices.device import reset_device
 from spiking.brian_fixes import apply_brian_fixes
 from spiking.codegen import configure_vectorisation
 from spiking.errors import BackendError, ParameterError
-from spiking.parameters import check_quantity
+from spiking.parameters import MAX_DT, check_dt  # noqa: F401 (re-exported: the backend checks dt)
 
 # process-independent random draws (see spiking.brian_fixes)
 apply_brian_fixes()
@@ -55,10 +55,6 @@ BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 _ALIASES = {"cpp": "cpp_standalone", "cuda": "cuda_standalone", "standalone": "cpp_standalone"}
 #: Environment variable naming the runtime code-generation target ("cython" or "numpy").
 RUNTIME_TARGET_ENV = "SPIKING_RUNTIME_TARGET"
-#: Largest integration step accepted: the bAP box (2 ms) and AMPA decay (5 ms) need
-#: several steps; the reference code uses 0.1 ms.
-MAX_DT = 0.5 * ms
-
 _active_session: "BackendSession | None" = None
 
 
@@ -74,18 +70,6 @@ def normalize_backend(name: str) -> str:
         allowed = list(BACKENDS) + sorted(_ALIASES)
         raise ParameterError(f"backend must be one of {allowed}; got {name!r}")
     return _ALIASES.get(name, name)
-
-
-def check_dt(dt: Quantity) -> None:
-    """Check an integration time step: a time in (0, 0.5 ms].
-
-    Examples
-    --------
-    >>> check_dt(0.1 * ms)
-    """
-    check_quantity("dt", dt, ms, "positive")
-    if dt > MAX_DT:
-        raise ParameterError(f"dt must be in (0, {MAX_DT}]; got {dt}")
 
 
 def _runtime_target(requested: str | None) -> str:
@@ -360,7 +344,7 @@ def encode_run_args(run_args: dict) -> list[str]:
 
 def array_file_of(variable, kind: str):
     """Where the active standalone device's binary writes ``variable`` in a results folder."""
-    from spiking.compiled import ArrayFile
+    from spiking.readout import ArrayFile
 
     columns = None
     if kind == "monitor2d":
@@ -433,6 +417,23 @@ def _configure_cuda(compile_only: bool, compute_capability: float | None) -> Non
                         pass
         prefs.codegen.cpp.library_dirs = list(prefs.codegen.cpp.library_dirs) + libs
         prefs.codegen.cpp.runtime_library_dirs = list(prefs.codegen.cpp.runtime_library_dirs) + libs
+
+
+def check_backend_available(backend: str) -> str:
+    """The canonical name of ``backend`` if it can run on this machine; otherwise raise
+    :class:`ParameterError` (unknown name) or :class:`BackendError` (cuda_standalone without
+    brian2cuda, GPU or CUDA toolkit), with one line that says what to do.
+
+    Examples
+    --------
+    >>> check_backend_available("cpp")
+    'cpp_standalone'
+    """
+    name = normalize_backend(backend)
+    if name == "cuda_standalone":
+        _import_brian2cuda()
+        _check_gpu()
+    return name
 
 
 def _import_brian2cuda() -> None:

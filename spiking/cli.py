@@ -1,9 +1,12 @@
-"""Command line: ``spiking sweep run|status|load``.
+"""Command line: ``spiking figure``, ``spiking info`` and ``spiking sweep run|status|load``.
 
 Examples
 --------
 ::
 
+    spiking figure --list                           # every figure script, one line each
+    spiking figure larkum1999_bac --quick --out out # run one (other options go to the script)
+    spiking info                                    # versions, backends, compilers, GPU
     spiking sweep run figures/sweeps/sst_modulation.yaml --out results/sst_sweep --workers 2
     spiking sweep status results/sst_sweep          # prints: done 12/30 failed 0
     spiking sweep load results/sst_sweep --to sst_sweep.nc
@@ -20,8 +23,23 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spiking", description="Spiking ensembles on Brian2: parameter sweeps.")
+    parser = argparse.ArgumentParser(prog="spiking", description="Spiking ensembles on Brian2: figures, "
+                                                                 "machine information and parameter sweeps.")
     commands = parser.add_subparsers(dest="command", required=True)
+    figure = commands.add_parser("figure", help="run a figure script (figures/NAME.py), or list them",
+                                 description="Run figures/NAME.py; options after NAME (--quick, --backend, --out, "
+                                             "and the script's own) go to the script.")
+    figure.add_argument("name", nargs="?", help="figure name (see --list)")
+    figure.add_argument("--list", action="store_true", help="list the figures with one line each")
+    commands.add_parser("info", help="versions, backends, compilers and GPU of this machine")
+    export = commands.add_parser("export", help="run an experiment and write its results as NWB",
+                                 description="Run the BAC protocol or the multiplexing ensemble and write spikes, "
+                                             "recorded states, decoded E/B/P, parameters and provenance to an NWB "
+                                             "file (needs the extra 'export').")
+    export.add_argument("experiment", choices=EXPORTABLE, help="what to run")
+    export.add_argument("--nwb", required=True, help="the NWB file to write (replaced if it exists)")
+    export.add_argument("--quick", action="store_true", help="the figure's reduced protocol")
+    export.add_argument("--backend", default="runtime", help="simulation backend (default: runtime)")
     sweep = commands.add_parser("sweep", help="run, inspect and load parameter sweeps")
     actions = sweep.add_subparsers(dest="action", required=True)
     run = actions.add_parser("run", help="run (or resume) a sweep from a YAML spec")
@@ -55,14 +73,184 @@ def _keep_ignored_sigint() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+#: Experiments ``spiking export`` runs.
+EXPORTABLE = ("bac", "multiplexing")
+
+
+def _export(experiment: str, path: str, quick: bool, backend: str) -> int:
+    """Run ``experiment`` (the BAC protocol, or the multiplexing figure's ensemble) and write
+    it to ``path`` as NWB."""
+    import importlib.util
+    import os
+
+    from spiking.backend import check_backend_available
+    from spiking.export import result_of_bac, to_nwb
+    from spiking.provenance import provenance
+
+    backend = check_backend_available(backend)
+    if experiment == "bac":
+        from models.pyramidal import PyramidalParameters
+        from spiking.bac import BACProtocol, run_bac
+
+        protocol = BACProtocol.quick() if quick else BACProtocol()
+        bac = run_bac(PyramidalParameters(), protocol, backend=backend)
+        to_nwb(result_of_bac(bac), path, dt_s=1e-4, overwrite=True,
+               provenance=provenance(backend=backend, seed=None, experiment="BAC protocol", quick=quick,
+                                     protocol=repr(protocol)),
+               session_description="BAC firing protocol (Larkum et al. 1999) in the two-compartment neuron")
+    else:
+        from spiking.simulation import Simulation
+
+        spec = importlib.util.spec_from_file_location("figure_multiplexing",
+                                                      os.path.join(figures_folder(), "naud2018_multiplexing.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        plan = module.protocol(quick)[0]
+        plan.record_states("pyr", ["v_s", "v_d"], [0, 1, 2])  # a few cells' voltages for the file
+        with Simulation(plan, backend=backend) as sim:
+            result = sim.run()
+        to_nwb(result, path, plan=plan, overwrite=True,
+               provenance=provenance(backend=backend, seed=plan.seed, experiment="burst multiplexing", quick=quick),
+               session_description="burst multiplexing in one ensemble (Naud & Sprekeler 2018, Fig. 1)")
+    print(f"wrote {path}")
+    return 0
+
+
+def figures_folder() -> str:
+    """The checkout's ``figures/`` folder (the figure scripts are not part of the installed package)."""
+    import os
+
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "figures")
+
+
+def list_figures() -> dict:
+    """``{name: first line of the script's docstring}`` for every figure script, read without
+    importing them."""
+    import ast
+    import os
+
+    folder = figures_folder()
+    out = {}
+    if not os.path.isdir(folder):
+        return out
+    for filename in sorted(os.listdir(folder)):
+        if filename.endswith(".py") and not filename.startswith("_"):
+            with open(os.path.join(folder, filename)) as handle:
+                doc = ast.get_docstring(ast.parse(handle.read())) or ""
+            out[filename[:-3]] = " ".join(doc.strip().split("\n\n")[0].split())  # the first paragraph
+    return out
+
+
+def _run_figure(name: str | None, show_list: bool, extra: list[str]) -> int:
+    figures = list_figures()
+    if not figures:
+        print(f"error: no figure scripts in {figures_folder()} (the figures come with a checkout of the project)",
+              file=sys.stderr)
+        return 2
+    if show_list or name is None:
+        width = max(len(n) for n in figures)
+        for figure_name, line in figures.items():
+            print(f"{figure_name:<{width}}  {line}")
+        return 0
+    if name not in figures:
+        print(f"error: no figure {name!r}; one of: {', '.join(figures)} (spiking figure --list)", file=sys.stderr)
+        return 2
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location(f"figure_{name}", os.path.join(figures_folder(), f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    try:
+        module.main(extra)
+    except SystemExit as stop:  # the script's own argument errors (one line) and exits
+        return stop.code if isinstance(stop.code, int) else 1
+    return 0
+
+
+def machine_info() -> dict:
+    """Versions, backends, compilers and GPU of this machine (what ``spiking info`` prints)."""
+    import os
+    import platform
+    import shutil
+    import subprocess
+
+    from spiking.provenance import package_versions
+
+    def first_line(command: list[str]) -> str | None:
+        if shutil.which(command[0]) is None:
+            return None
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        lines = [line for line in (out.stdout + out.stderr).splitlines() if line.strip()]
+        return lines[0].strip() if out.returncode == 0 and lines else None
+
+    nvcc = first_line(["nvcc", "--version"])
+    if nvcc is not None:
+        release = [line for line in subprocess.run(["nvcc", "--version"], capture_output=True, text=True).stdout
+                   .splitlines() if "release" in line]
+        nvcc = release[0].strip() if release else nvcc
+    gpu = first_line(["nvidia-smi", "-L"])
+    backends = {"runtime": "available", "cpp_standalone": "available" if shutil.which("g++") or shutil.which("c++")
+                else "no C++ compiler found"}
+    from spiking.backend import check_backend_available
+    from spiking.errors import BackendError
+
+    try:
+        check_backend_available("cuda_standalone")
+        backends["cuda_standalone"] = "available"
+    except BackendError as err:
+        backends["cuda_standalone"] = f"not available: {err}"
+    cpu = platform.processor() or platform.machine()
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as handle:
+            names = [line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    return {"versions": package_versions(), "platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(),
+            "backends": backends, "compilers": {"c++": first_line(["g++", "--version"]) or first_line(["c++", "--version"]),
+                                                "nvcc": nvcc},
+            "gpu": gpu}
+
+
+def _print_info() -> int:
+    info = machine_info()
+    print("versions:  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print(f"machine:   {info['cpu']}, {info['cores']} cores; {info['platform']}")
+    for name, state in info["backends"].items():
+        print(f"backend:   {name}: {state}")
+    for name, version in info["compilers"].items():
+        print(f"compiler:  {name}: {version or 'not found'}")
+    print(f"gpu:       {info['gpu'] or 'none found (nvidia-smi -L)'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spiking`` command; returns the exit status."""
+    parser = _parser()
+    # before any heavy import: --help and usage errors answer at once
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "figure":
+        return _run_figure(args.name, args.list, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "info":
+        return _print_info()
+    if args.command == "export":
+        from spiking.errors import BackendError, ParameterError
+
+        try:
+            return _export(args.experiment, args.nwb, args.quick, args.backend)
+        except (ParameterError, BackendError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+
     from spiking.errors import ParameterError
     from spiking.sweep import SweepSpec, SweepStore, load_sweep, run_sweep, sweep_status
 
     _keep_ignored_sigint()
-
-    args = _parser().parse_args(argv)
     try:
         if args.action == "run":
             spec = SweepSpec.from_yaml(args.spec)

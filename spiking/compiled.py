@@ -41,19 +41,10 @@ import numpy as np
 
 from spiking.errors import SimulationError
 from spiking.plan import NetworkPlan
-from spiking.readout import Readout, collect_event_rates, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
+from spiking.result import SimulationResult
+from spiking.readout import ArrayFile, Readout, collect_event_rates, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
 
 __all__ = ["ArrayFile", "CompiledProject"]
-
-
-@dataclasses.dataclass(frozen=True)
-class ArrayFile:
-    """Where the binary writes one array: ``filename`` in the results folder, numpy ``dtype``;
-    ``columns`` is the fixed second dimension of a 2-D monitor array (stored ``(n_t, columns)``)."""
-
-    filename: str
-    dtype: str
-    columns: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,8 +100,6 @@ class CompiledProject:
         -------
         SimulationResult
         """
-        from spiking.simulation import SimulationResult
-
         binary = os.path.join(self.directory, "main")
         if not os.path.exists(binary):
             raise SimulationError(f"no compiled binary in {self.directory!r}: the project was not built "

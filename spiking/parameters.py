@@ -13,12 +13,12 @@ import dataclasses
 from typing import Any, ClassVar
 
 import numpy as np
-from brian2 import Quantity, get_dimensions, get_unit, have_same_dimensions
+from brian2 import Quantity, get_dimensions, get_unit, have_same_dimensions, ms
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from spiking.errors import ParameterError
 
-__all__ = ["parameter", "choice", "ParameterSet", "check_quantity", "format_quantity"]
+__all__ = ["parameter", "choice", "ParameterSet", "check_quantity", "format_quantity", "check_dt", "MAX_DT"]
 
 _CONSTRAINTS = {
     None: (lambda v: True, "any value"),
@@ -184,3 +184,20 @@ class ParameterSet:
         """Rows ``(paper symbol, code name, value)`` documenting the paper-to-code mapping."""
         return [(f.metadata.get("symbol", f.name), f.name, format_quantity(getattr(self, f.name)))
                 for f in dataclasses.fields(self)]
+
+
+#: Largest integration step accepted: the bAP box (2 ms) and AMPA decay (5 ms) need
+#: several steps; the reference code uses 0.1 ms.
+MAX_DT = 0.5 * ms
+
+
+def check_dt(dt: Quantity) -> None:
+    """Check an integration time step: a time in (0, 0.5 ms].
+
+    Examples
+    --------
+    >>> check_dt(0.1 * ms)
+    """
+    check_quantity("dt", dt, ms, "positive")
+    if dt > MAX_DT:
+        raise ParameterError(f"dt must be in (0, {MAX_DT}]; got {dt}")

@@ -37,7 +37,7 @@ from models.interneurons import AdExParameters
 from models.plasticity import BurstDependentPlasticity
 from models.pyramidal import DETECTOR_RULES, PyramidalParameters
 from models.synapses import RECEPTORS, TRANSMISSIONS, STPParameters
-from spiking.backend import check_dt
+from spiking.parameters import check_dt
 from spiking.errors import ParameterError
 from spiking.parameters import check_quantity
 from spiking.stimuli import Waveform

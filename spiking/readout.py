@@ -20,10 +20,20 @@ import xarray as xr
 from spiking.plan import NetworkPlan
 from spiking.spikes import SpikeData
 
-__all__ = ["Readout", "collect_spikes", "collect_states", "collect_online", "collect_weights",
+__all__ = ["ArrayFile", "Readout", "collect_spikes", "collect_states", "collect_online", "collect_weights",
            "collect_mean_weights", "collect_event_rates"]
 
 Reader = Callable[[str, str], np.ndarray]
+
+
+@dataclasses.dataclass(frozen=True)
+class ArrayFile:
+    """Where the binary writes one array: ``filename`` in the results folder, numpy ``dtype``;
+    ``columns`` is the fixed second dimension of a 2-D monitor array (stored ``(n_t, columns)``)."""
+
+    filename: str
+    dtype: str
+    columns: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)

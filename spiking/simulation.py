@@ -23,7 +23,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import glob
 import os
 import time
@@ -37,57 +36,12 @@ from spiking.build import BuiltNetwork, build_network, stimulus_run_values
 from spiking.errors import ParameterError
 from spiking.parameters import check_quantity
 from spiking.plan import CurrentInjection, NetworkPlan
+from spiking.result import SimulationResult
 from spiking.state import NetworkState, state_variables
 from spiking.readout import Readout, collect_event_rates, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
 from spiking.stimuli import sample_matrix
 
 __all__ = ["Simulation", "SimulationResult", "compile_project"]
-
-
-@dataclasses.dataclass
-class SimulationResult:
-    """Backend-neutral results of one run.
-
-    Attributes
-    ----------
-    spikes : dict of str -> SpikeData
-        Recorded spikes per population (a sample keeps the full population's unit labels
-        for the recorded neurons only).
-    states : dict of str -> dict
-        ``{population: {"t_s": times, "neurons": indices, variable: array (n_neurons, n_t) in SI}}``.
-    online : dict of str -> xarray.Dataset
-        Online detector counts and rates per unit and bin (dims ``unit``, ``time``).
-    overrides : dict
-        Parameter values set for this run.
-    timings_s : dict
-        ``build_s`` (standalone compile, first run only) and ``run_s``.
-    n_synapses : dict
-        Synapses of each projection (all-to-all projections through a node count the
-        equivalent pairwise synapses).
-    profile : list, optional
-        ``(code object, seconds)`` slowest first, when the simulation was made with ``profile=True``.
-    weights : dict of str -> xarray.Dataset
-        Weights of plastic projections after the run (``NetworkPlan.record_weights``).
-    mean_weights : dict of str -> xarray.Dataset
-        Mean weight per unit pair over time (``NetworkPlan.record_mean_weights``).
-    event_rates : dict of str -> xarray.Dataset
-        Unit-mean moving-average event rate of a plastic projection's target over time
-        (``NetworkPlan.record_event_rates``).
-    final_state : NetworkState, optional
-        Every state variable at the end of the run (``Simulation.run(capture_state=True)``).
-    """
-
-    spikes: dict
-    states: dict
-    online: dict
-    overrides: dict
-    timings_s: dict
-    n_synapses: dict
-    profile: list | None = None
-    weights: dict = dataclasses.field(default_factory=dict)
-    mean_weights: dict = dataclasses.field(default_factory=dict)
-    event_rates: dict = dataclasses.field(default_factory=dict)
-    final_state: NetworkState | None = None
 
 
 #: Name of the one-neuron group that carries a run's control values (seed, prologue skip).
@@ -155,35 +109,7 @@ class Simulation:
         return self._session.timings.get("build_s", 0.0)
 
     def _record_runs(self) -> None:
-        """Standalone: add the run-control group and record the network run(s): the run-time
-        values (``run_args``) are applied after every group, synapse and initial value exists;
-        then the random generators are re-seeded when a run seed is given (>= 0); then the
-        prologue (if any) runs unless skipped, and the rest of the timeline."""
-        from brian2 import NeuronGroup, device, prefs
-
-        built, session = self._built, self._session
-        control = NeuronGroup(1, "run_seed : integer (shared)\nskip_prologue : integer (shared)", name=RUN_CONTROL)
-        control.run_seed = -1
-        control.skip_prologue = 0
-        built.network.add(control)
-        seed_array = "brian::" + device.get_array_name(control.variables["run_seed"])
-        skip_array = "brian::" + device.get_array_name(control.variables["skip_prologue"])
-        device.apply_run_args()
-        if self.backend == "cuda_standalone":
-            reseed = f"random_number_buffer.set_seed((unsigned long long) {seed_array}[0]);"
-        else:
-            threads = max(1, int(prefs.devices.cpp_standalone.openmp_threads))
-            reseed = (f"for (int _i = 0; _i < {threads}; _i++) "
-                      f"brian::_random_generators[_i].seed((unsigned long) {seed_array}[0] + _i);")
-        device.insert_code("main", f"if ({seed_array}[0] >= 0) {{ {reseed} }}")
-        kwargs = {"namespace": built.namespace, "profile": self.profile}
-        if self.prologue is None:
-            session.run(built.network, self.plan.duration, **kwargs)
-            return
-        device.insert_code("main", f"if ({skip_array}[0] == 0) {{")
-        session.run(built.network, self.prologue, **kwargs)
-        device.insert_code("main", f"}} else {{ brian::{built.network.name}.t = {float(self.prologue)!r}; }}")
-        session.run(built.network, self.plan.duration - self.prologue, **kwargs)
+        record_network_run(self._built, self._session, self.plan, self.prologue, self.profile)
 
     def command_line(self, overrides: dict[str, Any] | None = None, currents: dict | None = None,
                      plasticity: dict | None = None, weight_gains: dict | None = None) -> tuple[str, ...]:
@@ -356,15 +282,10 @@ class Simulation:
                 for (obj, name, _), value in self._state_values(initial_state, t_start_s):
                     obj.variables[name].set_value(value)
             network = self._built.network
-            if self.prologue is not None and not skip_prologue:
-                session.run(network, self.prologue, namespace=self._built.namespace, profile=self.profile)
-                session.run(network, self.plan.duration - self.prologue, namespace=self._built.namespace,
-                            profile=self.profile)
-            else:
-                if skip_prologue:
-                    network.t_ = float(self.prologue)
-                session.run(network, self.plan.duration - (self.prologue if skip_prologue else 0 * second),
-                            namespace=self._built.namespace, profile=self.profile)
+            if skip_prologue:
+                network.t_ = float(self.prologue)
+            session.run(network, self.plan.duration - (self.prologue if skip_prologue else 0 * second),
+                        namespace=self._built.namespace, profile=self.profile)
             session.execute()
         else:
             self.build()
@@ -474,7 +395,7 @@ def _replace_timed_arrays(built: BuiltNetwork, population: str, compartment: str
 
 
 def compile_project(plan: NetworkPlan, directory: str, backend: str = "cuda_standalone", compile: bool = True,
-                    compute_capability: float = 9.0) -> dict:
+                    compute_capability: float = 9.0, prologue: Quantity | None = None) -> dict:
     """Generate (and optionally compile) the standalone project of ``plan`` without running it.
 
     For ``cuda_standalone`` this needs no GPU: the project is generated for
@@ -488,6 +409,8 @@ def compile_project(plan: NetworkPlan, directory: str, backend: str = "cuda_stan
     Examples
     --------
     >>> info = compile_project(plan, "build/cuda_fig3", compile=False)  # doctest: +SKIP
+
+    ``prologue``: as :class:`Simulation`'s (a run-time skippable start of the timeline).
     """
     backend = normalize_backend(backend)
     if backend == "runtime":
@@ -495,9 +418,46 @@ def compile_project(plan: NetworkPlan, directory: str, backend: str = "cuda_stan
     options = {"compile_only": True, "compute_capability": compute_capability} if backend == "cuda_standalone" else {}
     with BackendSession(backend, dt=plan.dt, directory=directory, **options) as session:
         built = build_network(plan)
-        session.run(built.network, plan.duration, namespace=built.namespace)
+        record_network_run(built, session, plan, prologue)
         session.compile(compile=compile)
         return {"directory": session.directory, **session.timings}
+
+
+def record_network_run(built: BuiltNetwork, session: BackendSession, plan: NetworkPlan, prologue=None,
+                       profile: bool = False) -> None:
+    """Standalone: add the run-control group (:data:`RUN_CONTROL`) and record the network run.
+
+    In the generated ``main``: the run-time values (``run_args``) are applied after every group,
+    synapse and initial value exists; then the random generators are re-seeded when a run seed
+    is given (``run_control.run_seed >= 0``); then the network runs the plan's timeline, or,
+    when ``run_control.skip_prologue`` is set, the rest of it from ``t = prologue``.
+    """
+    from brian2 import NeuronGroup, device, prefs
+
+    control = NeuronGroup(1, "run_seed : integer (shared)\nskip_prologue : integer (shared)", name=RUN_CONTROL)
+    control.run_seed = -1
+    control.skip_prologue = 0
+    built.network.add(control)
+    seed_array = "brian::" + device.get_array_name(control.variables["run_seed"])
+    skip_array = "brian::" + device.get_array_name(control.variables["skip_prologue"])
+    device.apply_run_args()
+    if session.backend == "cuda_standalone":
+        reseed = f"random_number_buffer.set_seed((unsigned long long) {seed_array}[0]);"
+    else:
+        threads = max(1, int(prefs.devices.cpp_standalone.openmp_threads))
+        reseed = (f"for (int _i = 0; _i < {threads}; _i++) "
+                  f"brian::_random_generators[_i].seed((unsigned long) {seed_array}[0] + _i);")
+    device.insert_code("main", f"if ({seed_array}[0] >= 0) {{ {reseed} }}")
+    if prologue is not None:
+        # one network run with one set of code objects (a second Brian run would generate and
+        # compile every code object again): skipping starts the network at the prologue's end
+        rest = float(plan.duration - prologue)
+        net = built.network.name
+        device.insert_code("before_network_run", f"if ({skip_array}[0] != 0) {{ brian::{net}.t = "
+                                                 f"{float(prologue)!r}; brian::{net}.run({rest!r}, NULL, 10.0); "
+                                                 "} else {")
+        device.insert_code("after_network_run", "}")
+    session.run(built.network, plan.duration, namespace=built.namespace, profile=profile)
 
 
 def _run_arg_files(directory: str) -> set:

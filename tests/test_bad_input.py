@@ -117,7 +117,7 @@ def test_bad_fidelity_options_name_the_option_and_its_choices(forbid_brian_objec
     # the options added with the reference-fidelity work fail at once, naming the allowed values
     from brian2 import Hz, second
 
-    from models.circuits import add_sparse_background
+    from spiking.experiments.circuits import add_sparse_background
     from models.interneurons import PV_PAYEUR
     from spiking.plan import IdentityPoisson, NetworkPlan, Population
 

@@ -122,8 +122,13 @@ def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
     plan.record_spikes("pyr")
     plan.record_states("pyr", ["v_d"], [0, 5])
     plan.detect_bursts("pyr")
-    info = compile_project(plan, str(tmp_path / "cuda"), compile=True, compute_capability=9.0)
+    # with a prologue: the run-control code (run-time reseeding of cuRAND, the skippable start)
+    # is compiled too
+    info = compile_project(plan, str(tmp_path / "cuda"), compile=True, compute_capability=9.0, prologue=20 * ms)
     assert os.path.exists(os.path.join(info["directory"], "main"))
+    with open(os.path.join(info["directory"], "main.cu")) as handle:
+        main = handle.read()
+    assert "random_number_buffer.set_seed((unsigned long long)" in main and ".t = 0.02;" in main
     objects = {k[:-len("_codeobject.o")] for k in os.listdir(os.path.join(info["directory"], "code_objects"))
                if k.endswith("_codeobject.o")}
     for kernel in ("pyr_stp0_update_pre", "pyr_background_resetter", "pyr_burst_thresholder", "pyr_to_sst_pre",
@@ -159,7 +164,7 @@ def test_cpp_and_cuda_standalone_give_equal_rates_with_device_random_numbers():
     # identity Poisson backgrounds drawn on the device: cuRAND and Brian's C++ generator give
     # different arrivals, so compare population rates, not spikes. Same plan seed: the same
     # connectivity and initial state on both backends.
-    from models.circuits import payeur_fig3_plan
+    from spiking.experiments.circuits import payeur_fig3_plan
     from spiking.simulation import Simulation
 
     plan = payeur_fig3_plan(n_pyramids=400, n_pv=100, n_som=100, burn_in_s=0.2, stimulus_s=1.0, seed=0,

@@ -272,7 +272,7 @@ def test_periodic_protocol_matches_the_authors_python_analysis():
     import json
     import os
 
-    from models.pairing import DT_S, PAIRING_RULE, periodic_trains
+    from spiking.experiments.pairing import DT_S, PAIRING_RULE, periodic_trains
 
     path = os.path.join(os.path.dirname(__file__), "..", "validation", "reference_data",
                         "pairing_periodic_reference.json")

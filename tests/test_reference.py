@@ -257,7 +257,7 @@ def _rates_in_window(spikes, t0, t1):
 
 @pytest.fixture(scope="module")
 def fig3_run():
-    from models.circuits import payeur_fig3_plan
+    from spiking.experiments.circuits import payeur_fig3_plan
 
     with Simulation(payeur_fig3_plan(seed=1), backend="cpp_standalone") as sim:
         return sim.run()
@@ -266,7 +266,7 @@ def fig3_run():
 @pytest.mark.slow
 @pytest.mark.standalone
 def test_fig3_circuit_rates_equal_the_reference(fig3_run):
-    # the Fig-3 circuit (2 x 4000 pyramids, 1000 PV, 1000 SOM; models/circuits.py) against five
+    # the Fig-3 circuit (2 x 4000 pyramids, 1000 PV, 1000 SOM; spiking/experiments/circuits.py) against five
     # seeds of the reference (sim_propagation, validation/reference_data/fig3_reference.json).
     # Tolerance: the reference's seed-to-seed SD is 0.3-0.8 % of each rate; one seed of ours
     # against the mean of five differs by about 1.1 SD if the models agree; float32 vs float64 and

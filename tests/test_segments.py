@@ -54,14 +54,15 @@ def test_bad_segment_arguments_are_named():
             sim.run(initial_state={"pyr.v_s": 0})
 
 
-def test_continuing_from_a_state_equals_one_longer_run():
+@pytest.mark.parametrize("backend", ["runtime", pytest.param("cpp_standalone", marks=pytest.mark.slow)])
+def test_continuing_from_a_state_equals_one_longer_run(backend):
     """Deterministic drive (constant currents, no noise): [0, 60) ms, then the state at 60 ms
     continued with the 20 ms prologue skipped ([20, 60) ms of the build's timeline), gives the
     spikes of [60, 100) ms of one 100 ms run, 40 ms later."""
-    with Simulation(_plan(60 * ms), prologue=20 * ms) as sim:
+    with Simulation(_plan(60 * ms), backend=backend, prologue=20 * ms) as sim:
         first = sim.run(capture_state=True)
         continued = sim.run(initial_state=first.final_state, skip_prologue=True)
-    with Simulation(_plan(100 * ms)) as sim:
+    with Simulation(_plan(100 * ms), backend=backend) as sim:
         long = sim.run()
     spikes = continued.spikes["pyr"]
     assert spikes.times_s.size > 5 and float(spikes.times_s.min()) >= 0.020  # the run starts at the prologue's end

@@ -1,4 +1,4 @@
-"""The XOR network of Payeur et al. 2021 (models/xor.py): the plan follows the reference program,
+"""The XOR network of Payeur et al. 2021 (spiking/experiments/xor.py): the plan follows the reference program,
 and a quick structural run on cpp_standalone codes the inputs, teaches with the right signs and
 learns only in the teaching windows. (The full learning run is a figure, not a test.)"""
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, pA, second
 
-from models.circuits import leak_units
+from spiking.experiments.circuits import leak_units
 from models.pyramidal import BurstPoissonParameters
-from models.xor import (CASES, PLASTIC_PROJECTIONS, POPULATIONS, READOUT_PROJECTION, XorProtocol, example_schedule,
+from spiking.experiments.xor import (CASES, PLASTIC_PROJECTIONS, POPULATIONS, READOUT_PROJECTION, XorProtocol, example_schedule,
                         prediction_rates, timeline_grid, xor_cost, xor_plan)
 from spiking.errors import ParameterError
 
@@ -32,10 +32,13 @@ def test_plan_follows_the_reference_program():
         assert projection.plasticity.tau_avg == 2 * second and projection.plasticity.e_max == 10 * Hz
         inhibition = plan.projections[name + "_inh"]
         assert inhibition.receptor == "gaba" and inhibition.transmit == "events"
+        # the reference's Transmit{Event,Burst} and EBCP connections send spikes at once (Auryn's
+        # get_spikes_immediate), not after the 0.8 ms default axonal delay
+        assert projection.delay == 0 * ms and inhibition.delay == 0 * ms
     # feedback: bursts onto the hidden dendrites, net excitatory onto hidden 1, inhibitory onto hidden 2
     def feedback(target, receptor):
         projection = plan.projections[f"output_to_{target}_{receptor}"]
-        assert projection.transmit == "bursts" and projection.compartment == "dendrite"
+        assert projection.transmit == "bursts" and projection.compartment == "dendrite" and projection.delay == 0 * ms
         return float(projection.weight)
     assert feedback("hidden1", "ampa") > feedback("hidden1", "gaba")
     assert feedback("hidden2", "gaba") > 5 * feedback("hidden2", "ampa")

@@ -1,4 +1,4 @@
-"""The XOR protocol run segment by segment with one build (models/xor_run.py): a killed and
+"""The XOR protocol run segment by segment with one build (spiking/experiments/xor_run.py): a killed and
 resumed run reaches exactly the weights of an uninterrupted one, learning happens only in the
 training segments, and the records hold what the figure needs. cpp_standalone, a small network
 on a shortened timeline (the full learning run is the figure ``payeur2021_fig4_xor``)."""
@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 from brian2 import second
 
-from models.xor import CASES, XorProtocol
-from models.xor_run import run_xor, segment_phase, segment_seed
+from spiking.experiments.xor import CASES, XorProtocol
+from spiking.experiments.xor_run import run_xor, segment_phase, segment_seed
 from spiking.errors import ParameterError
+from spiking.figure_io import write_outputs
+
+from conftest import load_figure_module
 
 SMALL = XorProtocol(n_per_population=40, n_epochs=3, example_duration=0.5 * second,
                     teaching_duration=0.1 * second, tau_avg=0.1 * second)
@@ -26,6 +29,10 @@ def test_segment_bookkeeping():
         run_xor(SMALL, checkpoint_every=0)
     with pytest.raises(ParameterError, match="seed"):
         run_xor(SMALL, seed=-3)
+    figure = load_figure_module("payeur2021_fig4_xor")
+    for bad in (["--epochs", "0"], ["--workers", "0"], ["--backend", "runtime"], ["--n-per-population", "3"]):
+        with pytest.raises(SystemExit):  # argparse's one-line error, before any build
+            figure.main(bad)
 
 
 @pytest.mark.slow
@@ -48,6 +55,18 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
             ones = [r["event_rate_hz"][name][f"{a}{b}"] for (a, b), _ in CASES if (a, b)[k]]
             zeros = [r["event_rate_hz"][name][f"{a}{b}"] for (a, b), _ in CASES if not (a, b)[k]]
             assert min(ones) > max(zeros), (r["segment"], name)
+
+    # the figure's summary and plot from these records (the figure runs the same function per seed)
+    figure = load_figure_module("payeur2021_fig4_xor")
+    runs = [{"seed": 5, "records": records, "complete": True, "wall_s": whole["wall_s"], "build_s": whole["build_s"]}]
+    summary = figure.summarise(runs, {"epochs": SMALL.n_epochs, "n_per_population": SMALL.n_per_population})
+    assert {"epochs", "cost", "output_er_hz", "solved", "n_neurons_per_population", "wall_s"} <= set(summary)
+    assert summary["epochs"] == [1, 2, 3] and len(summary["cost"]["5"]) == 3
+    assert set(summary["output_er_hz"]["before"]) == set(summary["output_er_hz"]["after"]) == {"00", "10", "01", "11"}
+    after = summary["output_er_hz"]["after"]
+    assert summary["solved"]["5"] == all((after[c]["5"] > 6.0) == (c in ("10", "01")) for c in after)
+    write_outputs(str(tmp_path / "figure"), "xor", summary, figure.plot(summary))
+    assert (tmp_path / "figure" / "xor.png").stat().st_size > 20_000
 
     checkpoint = str(tmp_path / "run.npz")
     stopped = run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, checkpoint_every=1, stop_after=2,

@@ -1,6 +1,6 @@
 """Sweep specifications: what to vary, how, and what to decode; checked before any build.
 
-A spec names an experiment (:mod:`models.experiments`), its structural ``arguments``, the
+A spec names an experiment (:mod:`spiking.experiments.registry`), its structural ``arguments``, the
 ``axes`` to vary, the ``seeds``, the ``backend``, and what to ``decode``. An axis ``target`` is
 
 - a knob of the experiment (``w_som_pc``, ``i_dendrite``; values in the knob's unit),
@@ -317,7 +317,7 @@ class SweepSpec:
 
     # -- checking -------------------------------------------------------------------------------
     def experiment_function(self):
-        from models.experiments import get_experiment
+        from spiking.experiments.registry import get_experiment
 
         return get_experiment(self.experiment)
 

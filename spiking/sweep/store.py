@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from spiking.errors import ParameterError
+from spiking.fileutil import apply_umask
 from spiking.figure_io import write_json
 from spiking.sweep.spec import SweepSpec
 
@@ -129,6 +130,7 @@ class SweepStore:
         try:
             with _local_scheduler():  # xarray would take a distributed lock while a Dask client is active
                 dataset.to_netcdf(tmp, engine=NETCDF_ENGINE)
+            apply_umask(tmp)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

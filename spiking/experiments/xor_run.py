@@ -1,4 +1,4 @@
-"""The whole XOR protocol (models/xor.py) with one build: segment by segment, with checkpoints.
+"""The whole XOR protocol (spiking/experiments/xor.py) with one build: segment by segment, with checkpoints.
 
 The compiled network (``xor_plan(protocol, segment=True)``) covers one segment: a burn-in of
 3 tau_avg and one epoch of the four cases. The protocol is a series of runs of it:
@@ -10,13 +10,13 @@ The compiled network (``xor_plan(protocol, segment=True)``) covers one segment: 
 Every segment starts from the state in which the one before ended (every state variable,
 weights and moving averages included; :class:`~spiking.state.NetworkState`), so the series
 is one continuous simulation of the reference's timeline: segment s covers
-``[6 + 32 (s - 1), 6 + 32 s)`` s of it (segment 0 also the burn-in ``[0, 6)``). Two things
-differ from one long run: the random numbers of segment s come from a seed derived from
-``(seed, s)`` (:func:`segment_seed`), and the spikes of the last 0.8 ms of a segment, in
-flight on the delayed fixed pathways, are not delivered in the next (about 2500 neurons x
-5 Hz x 0.8 ms = 10 of the about 400,000 spikes of a segment).
+``[6 + 32 (s - 1), 6 + 32 s)`` s of it (segment 0 also the burn-in ``[0, 6)``). One thing differs
+from one long run: the random numbers of segment s come from a seed derived from ``(seed, s)``
+(:func:`segment_seed`). (Spikes in flight would not be carried over either, Brian's spike
+queues not being variables; this network has none: all its pathways transmit without delay, as
+the reference's.)
 
-Because of the first, a run that was killed and resumed from a checkpoint is *identical* to
+Because of the seeds, a run that was killed and resumed from a checkpoint is *identical* to
 one that was not: the checkpoint holds the state after a segment, and the next segment's seed
 does not depend on how the run got there (tested: the weights agree exactly).
 
@@ -34,9 +34,8 @@ import sys
 import time
 
 import numpy as np
-from brian2 import second
 
-from models.xor import CASES, PLASTIC_PROJECTIONS, READOUT_PROJECTION, XorProtocol, prediction_rates, \
+from spiking.experiments.xor import CASES, PLASTIC_PROJECTIONS, READOUT_PROJECTION, XorProtocol, prediction_rates, \
     segment_schedule, xor_cost, xor_plan
 from spiking.errors import ParameterError
 from spiking.simulation import Simulation
@@ -108,7 +107,7 @@ def _summaries(result, protocol: XorProtocol, rows: list[dict]) -> tuple[dict, d
 
 
 def _mean_weights(state: NetworkState, params) -> dict:
-    from models.circuits import leak_units
+    from spiking.experiments.circuits import leak_units
 
     unit = float(leak_units(1.0, params, "soma"))
     return {name: float(np.mean(state.values[f"{name}.w_syn"]) / unit) for name in PLASTIC_PROJECTIONS}

@@ -30,7 +30,7 @@ from typing import Any, Callable
 import numpy as np
 from brian2 import Hz, ms, pA
 
-from models.circuits import add_identity_backgrounds, add_sparse_background, leak_units
+from spiking.experiments.circuits import add_identity_backgrounds, add_sparse_background, leak_units
 from models.interneurons import PV_PAYEUR, SST_PAYEUR
 from models.pyramidal import PyramidalParameters
 from models.synapses import STD_PAYEUR, STF_PAYEUR

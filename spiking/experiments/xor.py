@@ -20,7 +20,7 @@ prediction phase (:func:`prediction_rates`); the cost is the cross-entropy of
 ``(E - e_min)/(e_max - e_min)`` clipped to [0.01, 0.99] (:func:`xor_cost`).
 
 Weights, learning rates and w_max are the reference's, in units of the target compartment's
-leak conductance (:func:`models.circuits.leak_units`).
+leak conductance (:func:`spiking.experiments.circuits.leak_units`).
 
 Examples
 --------
@@ -40,7 +40,7 @@ import dataclasses
 import numpy as np
 from brian2 import Hz, Quantity, ms, pA, second
 
-from models.circuits import leak_units
+from spiking.experiments.circuits import leak_units
 from models.plasticity import BurstDependentPlasticity
 from models.pyramidal import BurstPoissonParameters
 from spiking.errors import ParameterError
@@ -193,7 +193,7 @@ def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity 
 
     With ``segment=True`` the timeline is one segment: the burn-in and one epoch of the four
     cases with teaching and learning (:func:`segment_schedule`). One build of it runs the whole
-    protocol segment by segment (:func:`models.xor_run.run_xor`): the test passes are segments
+    protocol segment by segment (:func:`spiking.experiments.xor_run.run_xor`): the test passes are segments
     with teaching and learning switched off at run time, and every segment after the first
     skips the burn-in and starts from the state in which the one before ended.
     """
@@ -210,7 +210,9 @@ def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity 
         _background(plan, name, params, 150 * Hz, 1.1 * 0.35, 1.4 * 0.35)  # the fixed "bias" connection
     _background(plan, "output", params, 150 * Hz, 0.35, 0.35)
     p = protocol.p_connect
-    static_delay = 0.8 * ms  # the reference's axonal delay; its plastic connections transmit at once
+    # the reference's plastic (EBCP) and Transmit{Event,Burst} connections all send a spike in the
+    # step it is emitted (Auryn's get_spikes_immediate), not after the 0.8 ms default axonal delay
+    no_delay = 0 * ms
 
     def rule(eta: float) -> BurstDependentPlasticity:
         return BurstDependentPlasticity(eta=leak_units(eta, params, "soma"), w_max=leak_units(1.0, params, "soma"),
@@ -223,17 +225,17 @@ def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity 
         for target in targets:
             for source in sources:
                 plan.add_projection(Projection(f"{source}_to_{target}", source, target, "soma", "ampa", "pairwise", p=p,
-                                               weight=leak_units(1.3 * 0.18, params, "soma"), delay=0 * ms,
+                                               weight=leak_units(1.3 * 0.18, params, "soma"), delay=no_delay,
                                                plasticity=rule(eta)))
                 plan.add_projection(Projection(f"{source}_to_{target}_inh", source, target, "soma", "gaba",
                                                "pairwise", p=p, weight=leak_units(2.5 * 0.1, params, "soma"),
-                                               delay=static_delay, transmit="events"))
+                                               delay=no_delay, transmit="events"))
     feedback = {"hidden1": (0.26, 0.06), "hidden2": (0.026, 0.27)}  # (excitatory, inhibitory)
     for target, (w_exc, w_inh) in feedback.items():
         for receptor, weight in (("ampa", w_exc), ("gaba", w_inh)):
             plan.add_projection(Projection(f"output_to_{target}_{receptor}", "output", target, "dendrite", receptor,
                                            "pairwise", p=p, weight=leak_units(weight, params, "dendrite"),
-                                           delay=static_delay, transmit="bursts"))
+                                           delay=no_delay, transmit="bursts"))
     plan.add_current(CurrentInjection("output", "dendrite", Constant(400 * pA)))
     plan.add_current(CurrentInjection("hidden2", "dendrite", Constant(500 * pA)))
     # input coding: piecewise constant on the coarsest grid of the timeline
