@@ -100,7 +100,7 @@ def test_cuda_project_compiles_for_sm90_without_a_gpu(tmp_path):
     # a plastic projection (its two detector nodes and their one-to-one pathways, the synapses'
     # pre and post pathways reading the nodes through linked variables, the gate TimedArray,
     # and the online mean weights: run_regularly on neurons, synapses and the collector).
-    # (The full-feature network of test_backends compiled too, 63 kernels in 8 min: see the README.)
+    # (The full-feature network of test_backends compiled too, 63 kernels in 8 min: see the README, Backends.)
     plan = NetworkPlan(duration=50 * ms)
     plan.add_population(Population("pyr", PyramidalParameters(), n_per_unit=10))
     plan.add_population(Population("pv", PV_PAYEUR, n_per_unit=4))
