@@ -1,4 +1,4 @@
-"""Burst probability and event rate vs dendritic current (models.md section 1.7; Payeur et al.
+"""Burst probability and event rate vs dendritic current (docs/model.md; Payeur et al.
 2021 supplementary BP-curve normalization).
 
 Three units of 4000 pyramids (one per somatic current I_s = 0, 100, 200 pA; 500 with --quick)

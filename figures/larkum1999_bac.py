@@ -1,5 +1,5 @@
 """BAC firing (Larkum, Zhu & Sakmann 1999) in the two-compartment neuron, with the Hay et al.
-2011 stimulus (models.md section 5.1).
+2011 stimulus (docs/model.md).
 
 Panels: (a) somatic pulse alone (bAP), (b) distal EPSC alone below its own plateau
 threshold, (c) the pair: dendritic plateau and somatic burst, (d) somatic spike count

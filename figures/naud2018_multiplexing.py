@@ -1,4 +1,4 @@
-"""Burst multiplexing in one ensemble (Naud & Sprekeler 2018, Fig. 1; models.md section 5.2).
+"""Burst multiplexing in one ensemble (Naud & Sprekeler 2018, Fig. 1; docs/model.md).
 
 One ensemble of two-compartment neurons (4000 in the full run, 1000 with --quick) with
 independent OU current noise in soma and dendrite (tau 2 ms, sigma 450 pA, means 70 and
@@ -6,7 +6,7 @@ independent OU current noise in soma and dendrite (tau 2 ms, sigma 450 pA, means
 dendritic square wave (-210 <-> 140 pA). The event rate E(t) should follow the somatic input
 and the burst probability P(t) the dendritic one.
 
-Departure from the recipe in models.md: there the dendritic wave has the same 200 ms period as
+Departure from the recipe of the reference notes: there the dendritic wave has the same 200 ms period as
 the somatic one (115 ms up, 85 ms down, 65 ms lag), which makes the two inputs correlated
 (r = -0.41 over 800 ms) and the cross-talk unmeasurable. Here the dendritic wave has an
 incommensurate period (170 ms up, 120 ms down) and the run lasts 2 s, so the inputs are nearly

@@ -1,4 +1,4 @@
-"""SST (SOM) inhibition modulates the dendritic transfer function (models.md sections 2.5, 5.3;
+"""SST (SOM) inhibition modulates the dendritic transfer function (docs/model.md;
 Payeur et al. 2021 supplementary dendritic-modulation figure).
 
 Circuit: 10000 pyramids, 1000 PV, 1000 SOM (--quick: 600 / 60 / 60 with weights scaled so that

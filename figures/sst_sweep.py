@@ -1,6 +1,6 @@
 """SST modulation of the dendritic transfer function, as a sweep: BP and ER of the pyramids vs
 the dendritic current for each SOM -> pyramid weight, from the Dataset of a sweep folder
-(models.md sections 2.5, 5.3; spec: ``figures/sweeps/sst_modulation.yaml``).
+(docs/model.md; spec: ``figures/sweeps/sst_modulation.yaml``).
 
 Runs the sweep first (resuming: only missing points are computed), unless ``--no-run``.
 ``--quick`` uses ``figures/sweeps/sst_modulation_quick.yaml`` (600 pyramids, 10 points).

@@ -1,5 +1,5 @@
 """Adaptive exponential integrate-and-fire interneurons (PV+, SST+; room for VIP+), as in the
-authors' modified Auryn ``AdExGroup`` (models.md section 2.1)::
+authors' modified Auryn ``AdExGroup`` (docs/model.md)::
 
     C dV/dt = g_L (E_L - V) + g_L DeltaT F((V - V_T)/DeltaT) + I_syn + I_bias + I_ext - w
     tau_w dw/dt = a (V - E_L) - w;      spike when V > V_spike: V <- V_reset, w <- w + b

@@ -5,7 +5,7 @@ authors' code, ``NaudGroup``): the dendrite drives the soma only through the pla
 current ``g_s f(V_d)``, and the soma drives the dendrite only through the
 back-propagating action potential (bAP), a box current of amplitude ``c_d``.
 
-Paper form (models.md section 1.1)::
+Paper form (docs/model.md)::
 
     C_s dV_s/dt = -(C_s/tau_s)(V_s - E_L) + g_s f(V_d) + w_s + I_s
     tau_ws dw_s/dt = -w_s,                      w_s += b_ws at each somatic spike
@@ -28,7 +28,7 @@ the authors' code computes the current of a dendritic conductance with the *soma
 voltage, ``g (E - V_s)`` (an artefact of Auryn's synapse classes); ``"dendrite"`` uses
 the physically correct ``g (E - V_d)``. The default is ``"soma"`` because it reproduces
 the published BP curves; ``"dendrite"`` shifts the BP-vs-dendritic-current curve by
-about +50 pA (models.md section 1.4).
+about +50 pA (docs/model.md).
 
 Time step (the reference code's scheme, recorded step by step in ``validation/``): forward Euler
 for the voltages, the adaptation and the threshold; exact exponential decay per step for the
@@ -78,7 +78,7 @@ BAP_DELAY_OF_RULE = {"moving_threshold": 0 * ms, "fixed_threshold": 0.5 * ms}
 
 @dataclasses.dataclass(frozen=True)
 class PyramidalParameters(ParameterSet):
-    """Parameters of the two-compartment pyramidal neuron (models.md section 1.2).
+    """Parameters of the two-compartment pyramidal neuron (docs/model.md).
 
     Examples
     --------
@@ -187,7 +187,7 @@ class PyramidalParameters(ParameterSet):
         return values
 
 
-#: The reference parameter set (the authors' code; models.md section 1.2).
+#: The reference parameter set (the authors' code; docs/model.md).
 PAYEUR_2021 = PyramidalParameters()
 
 
@@ -272,7 +272,7 @@ _CONDUCTANCE = "dg/dt = -g*(1 - exp(-dt/tau_syn))/dt : siemens"
 _SYNAPTIC_CURRENT = "I_syn = g_ampa*(E_ampa - V_drive) + g_gaba*(E_gaba - V_drive) : amp"
 _SHARED_CONSTANT = "x : unit (shared, constant)"
 _LINKED_CONDUCTANCE = "g : siemens (linked)"
-#: Online event/burst detector state (models.md section 3): whether the current event already
+#: Online event/burst detector state (docs/model.md): whether the current event already
 #: counted its burst, and (trace rule) the spike trace just after the last spike, decaying with
 #: time constant ``burst_isi``; it is read at spikes only, in closed form since the last spike
 #: (the time of the previous spike, t_last_spike, is always there: the bAP box uses it too).
@@ -411,7 +411,7 @@ def detector_conditions(suffix: str = "", rule: str = "trace") -> dict[str, str]
     """Conditions of the online event/burst detector, true at a somatic spike (evaluated before
     the reset) that starts an event (``"event"``) or that is the second spike of a burst
     (``"burst"``, once per burst). ``suffix="_pre"`` gives them for synaptic code (the detector
-    counts read them at spikes; models.md section 3). ``rule`` is ``"trace"`` (the reference
+    counts read them at spikes; docs/model.md). ``rule`` is ``"trace"`` (the reference
     code's spike trace) or ``"isi"`` (the interval since the previous spike), as in
     :func:`spiking.decoding.decompose`.
 

@@ -1,4 +1,4 @@
-"""Conductance synapses and short-term plasticity (models.md sections 1.4, 2.2, 2.3).
+"""Conductance synapses and short-term plasticity (docs/model.md).
 
 Each presynaptic spike adds ``w`` (siemens) to the exponentially decaying conductance of the
 chosen receptor and compartment of the target. With short-term plasticity (the extended

@@ -1,5 +1,5 @@
 """Backpropagation-activated calcium-spike (BAC) firing protocol (Larkum, Zhu & Sakmann 1999,
-as simulated by Hay et al. 2011; models.md section 5.1).
+as simulated by Hay et al. 2011; docs/model.md).
 
 Stimuli: a somatic step (1.9 nA x 5 ms) that evokes one action potential, and a distal
 EPSC-shaped current (double exponential, rise 0.5 ms, decay 5 ms). The protocol measures

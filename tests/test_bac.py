@@ -1,4 +1,4 @@
-"""BAC firing: the five checks of models.md section 5.1, on the figure's own --quick output."""
+"""BAC firing: the five checks of docs/model.md, on the figure's own --quick output."""
 
 import json
 import os

@@ -98,7 +98,7 @@ def test_bap_box_on_passive_dendrite(dt, rule, delay):
     n_spike = int(round(spikes[0] / h))
     k = np.arange(len(rec.t_s)) - n_spike  # steps since the spike step
     duration = float(params.bap_duration)
-    # the box is on at steps k with delay < k*dt <= delay + duration (models.md 1.3)
+    # the box is on at steps k with delay < k*dt <= delay + duration (docs/model.md)
     on = (k * h > float(delay) + h / 2) & (k * h < float(delay) + duration + h / 2)
     assert on.sum() == round(duration / h)
     v_rel = rec["v_d"][0] - float(params.E_L)
@@ -114,7 +114,7 @@ def test_bap_box_on_passive_dendrite(dt, rule, delay):
     # relative error is ~ (dt/2tau) per time constant: bound |error| by dt*c/C + amplitude*dt/tau
     tolerance = h * c_over_C + amplitude * h / tau
     assert np.max(np.abs(v_rel - closed)) <= tolerance
-    # peak ~ 26.6 mV above rest: the bAP lifts V_d from -70 to about -43 mV (models.md 1.2)
+    # peak ~ 26.6 mV above rest: the bAP lifts V_d from -70 to about -43 mV (docs/model.md)
     assert v_rel.max() == pytest.approx(amplitude * (1 - np.exp(-duration / tau)), abs=tolerance)
 
 

@@ -1,4 +1,4 @@
-"""Reusable circuit pieces of the reference simulations (models.md sections 1.7, 2.4, 2.5).
+"""Reusable circuit pieces of the reference simulations (docs/model.md).
 
 Weights of the reference code are given in units of the target compartment's leak
 conductance; :func:`leak_units` converts them to siemens.
@@ -44,7 +44,7 @@ def leak_units(weight: float, params: PyramidalParameters | AdExParameters, comp
 
 
 def add_identity_backgrounds(plan: NetworkPlan, pyramids: str, pv: str, sst: str) -> None:
-    """The reference code's identity-connected 500 Hz Poisson backgrounds (models.md section 2.4),
+    """The reference code's identity-connected 500 Hz Poisson backgrounds (docs/model.md),
     excitatory and inhibitory, in leak units: pyramid soma 0.35 / 0.35 and dendrite 0.05 / 0.05,
     SST soma 0.4 / 0.5, PV soma 0.75 / 1.125. The populations must already be in ``plan``.
 
@@ -125,7 +125,7 @@ FIG3_STP_PATHWAYS = ("reference", "swapped")
 def payeur_fig3_plan(n_pyramids: int = 4000, n_pv: int = 1000, n_som: int = 1000, burn_in_s: float = 1.0,
                      stimulus_s: float = 3.0, seed: int = 3, fixed_in_degree: bool = False, record: bool = True,
                      stp_pathways: str = "reference"):
-    """The Payeur et al. 2021 Fig. 3 circuit (models.md section 2.4): two pyramidal units (pop1,
+    """The Payeur et al. 2021 Fig. 3 circuit (docs/model.md): two pyramidal units (pop1,
     pop2), PV and SOM; identity 500 Hz backgrounds; STD feedforward (pop1 -> pop2 soma, pop1 -> PV),
     PV -> pop2 soma, STF feedback (pop2 -> pop1 dendrite, pop2 -> SOM), SOM -> pop1 dendrite,
     recurrent STF dendritic inhibition within each unit; all with p = 0.05.
@@ -218,7 +218,7 @@ def payeur_fig2_population_plan(seed: int = 1, n_pre: int = 1000, n_post: int = 
                                 burn_in_s: float | None = None, n_background: int = 25000,
                                 mean_weight_dt_s: float = 0.5):
     """The plasticity population test of the reference program (``sim_plasticity_rule``;
-    models.md section 4.3): a presynaptic population (Poisson-driven pyramids) projects onto a
+    docs/model.md): a presynaptic population (Poisson-driven pyramids) projects onto a
     postsynaptic one through plastic synapses; the postsynaptic dendrites get Poisson input of a
     strength d that steps through the phases of :data:`FIG2_PHASES`, and in the last phase the
     presynaptic dendrites get 40 pA more (their burst probability rises; the weights should not

@@ -88,7 +88,7 @@ def _check_positive(name: str, value: Any) -> float:
 def ensemble(n_pyramids: int = 1600, n_pv: int = 200, n_sst: int = 200, n_units: int = 1,
              duration_ms: float = 1000.0, seed: int = 0) -> Experiment:
     """Units of two-compartment pyramids with soma-targeting PV and dendrite-targeting SST cells
-    (Payeur Fig-3 weights and background, models.md section 2.4).
+    (Payeur Fig-3 weights and background, docs/model.md).
 
     Each unit: identity 500 Hz backgrounds; pyr -> PV (STD) and pyr -> SST (STF) onto the soma,
     PV -> pyramid somata and SST -> pyramid dendrites; fixed in-degrees of 5 % of the reference
@@ -155,7 +155,7 @@ def ensemble(n_pyramids: int = 1600, n_pv: int = 200, n_sst: int = 200, n_units:
     return Experiment(plan, knobs, "units of pyramids with PV and SST (Payeur Fig-3 weights)")
 
 
-#: Somatic bias of the SOM cells in the SST study (models.md section 2.5).
+#: Somatic bias of the SOM cells in the SST study (docs/model.md).
 SOM_BIAS_PA = -5.0
 #: Reference SOM -> pyramid dendrite weight of the SST study, in dendritic leak units.
 REFERENCE_W_SOM_PC = 0.001
@@ -163,7 +163,7 @@ REFERENCE_W_SOM_PC = 0.001
 
 def sst_dendritic_transfer(n_pyramids: int = 10000, n_interneurons: int = 1000, pool_size: int = 25000,
                            duration_ms: float = 1500.0, i_soma_pA: float = 560.0, seed: int = 25) -> Experiment:
-    """SST (SOM) inhibition and the dendritic transfer function (models.md sections 2.5, 5.3).
+    """SST (SOM) inhibition and the dendritic transfer function (docs/model.md).
 
     10000 pyramids, 1000 PV, 1000 SOM by default; sparse Poisson background (pools of
     ``pool_size`` excitatory and inhibitory sources at 5 Hz, 100 per target); pyr -> PV STD
