@@ -10,6 +10,7 @@ Examples
     spiking sweep run figures/sweeps/sst_modulation.yaml --out results/sst_sweep --workers 2
     spiking sweep status results/sst_sweep          # prints: done 12/30 failed 0
     spiking sweep load results/sst_sweep --to sst_sweep.nc
+    spiking sweep report results/sst_sweep --html sst_sweep.html   # interactive, self-contained
 
 From Python, ``spiking.sweep.load_sweep(DIR)`` returns the same Dataset as ``sweep load``.
 """
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     load = actions.add_parser("load", help="load the results as one xarray Dataset")
     load.add_argument("directory")
     load.add_argument("--to", default=None, help="write the Dataset to this netCDF file")
+    report = actions.add_parser("report", help="write an interactive HTML report (Bokeh, self-contained)")
+    report.add_argument("directory")
+    report.add_argument("--html", required=True, help="the HTML file to write")
     return parser
 
 
@@ -267,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.errors:
                 for point_id, error in SweepStore(args.directory).errors().items():
                     print(f"{point_id}: {error.get('error', {}).get('type')}: {error.get('error', {}).get('message')}")
+            return 0
+        if args.action == "report":
+            from spiking.sweep.report import sweep_report
+
+            print(f"wrote {sweep_report(args.directory, args.html)}")
             return 0
         dataset = load_sweep(args.directory)
         print(dataset)
