@@ -91,7 +91,7 @@ def sweep_report(directory: str, html_path: str, title: str | None = None) -> st
             var = var.mean("time", skipna=True)
         n_seeds = int(var.sizes.get("seed", 1))
         mean = var.mean("seed", skipna=True) if "seed" in var.dims else var
-        std = var.std("seed", skipna=True) if "seed" in var.dims else xr_zeros_like(var)
+        std = var.std("seed", skipna=True) if "seed" in var.dims else var * 0.0  # one seed: no spread
         units = mean["unit"].values.tolist() if "unit" in mean.dims else [None]
         unit_label = var.attrs.get("units", "")
         plot = figure(title=name.replace("_", " "), width=1050, height=330,
@@ -131,7 +131,3 @@ def sweep_report(directory: str, html_path: str, title: str | None = None) -> st
     os.replace(temporary, html_path)
     return html_path
 
-
-def xr_zeros_like(var):
-    """Zeros with the shape and coordinates of ``var`` (the spread of a single seed)."""
-    return var * 0.0
