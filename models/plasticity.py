@@ -16,9 +16,24 @@ trace (time constant ``tau_pre``, +1 per presynaptic event). It is applied event
   ``dw = eta (1 + h) Etilde_pre``;
 - ``h = -(Ehat - e_max)/Ehat`` when the postsynaptic event rate ``Ehat = Ebar/tau_avg`` exceeds
   ``e_max`` (homeostatic depression), else 0;
-- at a presynaptic **event**: the synapse transmits ``w``; then ``dw = eta max(0, e_min - Ehat)``
+- at a presynaptic **event**: the synapse transmits ``w``; then ``dw = eta max(0, e_min - R)``
   with the rate as a number in Hz (homeostatic potentiation), and ``Etilde_pre += 1``;
 - weights are clipped to ``[0, w_max]`` after every change.
+
+The rate ``R`` of the homeostatic potentiation (``homeostasis_rate``):
+
+``"spikes"`` (default; what the reference code computes)
+    the postsynaptic neuron's *firing* rate (every spike counts), averaged with the long time
+    constant ``tau_hom`` = 30 s and starting at ``initial_firing_rate`` = 0.1 Hz. The authors'
+    adaptive connection defines an event-rate version of this term, but its base class calls the
+    potentiation statically (the function is not virtual), so the base class's version runs: a
+    30 s spike trace of the target group, set to 30 s x 0.1 Hz when the connection is built.
+    Over 30 s an XOR hidden cell rarely falls below 2 Hz, so the term is almost never active.
+``"events"`` (the papers' text)
+    the event rate ``Ehat = Ebar/tau_avg`` that the valence uses. In the XOR network a sixth of
+    the hidden cells sit below 2 Hz on this 2 s average while the input is (0, 0); their input
+    weights then grow every presynaptic event, which raises every hidden rate: the output ends up
+    OR-like instead of learning XOR.
 
 Presynaptic events of one time step are handled before postsynaptic ones (a postsynaptic event
 sees the presynaptic event of the same step in ``Etilde_pre``). A plastic projection transmits
@@ -64,7 +79,7 @@ from spiking.decoding import TRACE_THRESHOLD
 from spiking.errors import ParameterError
 from spiking.parameters import ParameterSet, choice, parameter
 
-__all__ = ["BurstDependentPlasticity", "PLASTICITY_RULES", "presynaptic_detector_code",
+__all__ = ["BurstDependentPlasticity", "PLASTICITY_RULES", "presynaptic_detector_code", "tracks_firing_rate",
            "postsynaptic_detector_code", "synapse_model", "on_pre_code", "on_post_code",
            "presynaptic_node_model", "postsynaptic_node_model"]
 
@@ -104,6 +119,13 @@ class BurstDependentPlasticity(ParameterSet):
     """Time scale of event/burst detection (trace time constant, or interval criterion)."""
     pre_detection_lag: Quantity = parameter(0.8 * ms, ms, "pre_detection_lag", "nonnegative")
     """Lag of the presynaptic detector's trace (the reference's axonal delay, 0.8 ms)."""
+    homeostasis_rate: str = choice("spikes", ("spikes", "events"), "rate of the homeostatic potentiation")
+    """Rate compared with E_min at presynaptic events: ``"spikes"``, the postsynaptic firing rate
+    averaged over ``tau_hom`` (the reference code); ``"events"``, the event rate Ebar/tau_avg."""
+    tau_hom: Quantity = parameter(30 * second, second, "tau_hom", "positive")
+    """tau_hom: time constant of the postsynaptic firing-rate average (``homeostasis_rate="spikes"``)."""
+    initial_firing_rate: Quantity = parameter(0.1 * Hz, Hz, "R_0", "nonnegative")
+    """Starting value of that firing-rate average (the reference's 0.1 Hz)."""
     initial_event_rate: Quantity = parameter(0 * Hz, Hz, "Ebar_0", "nonnegative")
     """Starting estimate of the postsynaptic event rate (the reference network starts at 0)."""
     initial_burst_rate: Quantity = parameter(0 * Hz, Hz, "Bbar_0", "nonnegative")
@@ -167,9 +189,24 @@ def presynaptic_node_model() -> str:
     return _PRE_NODE
 
 
+#: The postsynaptic firing-rate average of the homeostatic potentiation (``homeostasis_rate="spikes"``).
+_POST_NODE_FIRING = """
+dspike_average/dt = -spike_average*(1 - exp(-dt/tau_hom))/dt : 1
+tau_hom : second (shared, constant)
+"""
+
+
+def tracks_firing_rate(rule: BurstDependentPlasticity) -> bool:
+    """Whether the postsynaptic node keeps the firing-rate average (homeostatic potentiation on,
+    ``homeostasis_rate="spikes"``)."""
+    return float(rule.e_min) > 0 and rule.homeostasis_rate == "spikes"
+
+
 def postsynaptic_node_model(rule: BurstDependentPlasticity) -> str:
-    """Variables of the postsynaptic node (with the homeostatic bound when ``e_max`` is set)."""
-    return _POST_NODE + ("e_max : hertz (shared, constant)\n" if rule.e_max is not None else "")
+    """Variables of the postsynaptic node (with the homeostatic bound when ``e_max`` is set and the
+    firing-rate average when the potentiation reads it)."""
+    return (_POST_NODE + ("e_max : hertz (shared, constant)\n" if rule.e_max is not None else "")
+            + (_POST_NODE_FIRING if tracks_firing_rate(rule) else ""))
 
 
 def _continues_event(rule: str, threshold: float, lag: str = "") -> str:
@@ -229,6 +266,10 @@ def postsynaptic_detector_code(rule: BurstDependentPlasticity) -> str:
         "valence = new_event*(homeostasis - clip(burst_fraction, 0, 1)) + new_burst*(1 + homeostasis)",
         "event_average += new_event",
         "burst_average += new_burst",
+    ]
+    if tracks_firing_rate(rule):
+        lines.append("spike_average += 1")
+    lines += [
         "burst_counted = within_event",
         "detector_trace = detector_trace*exp(-(t - t_last_spike)/burst_isi) + 1",
         "t_last_spike = t",
@@ -250,7 +291,9 @@ pre_event_trace : 1 (linked)
 post_valence : 1 (linked)
 """
     if float(rule.e_min) > 0:
-        model += "e_min : hertz (shared, constant)\ntau_avg : second (shared, constant)\npost_event_average : 1 (linked)\n"
+        # the average that the potentiation reads (spikes or events, per homeostasis_rate) and its
+        # time constant
+        model += "e_min : hertz (shared, constant)\ntau_hom : second (shared, constant)\npost_hom_average : 1 (linked)\n"
     return model
 
 
@@ -264,8 +307,8 @@ def on_pre_code(rule: BurstDependentPlasticity, conductance: str | None, gate: s
     lines = [f"{conductance}_post += w_syn*pre_is_event"] if conductance else []
     if float(rule.e_min) > 0:
         lines += [
-            "post_event_rate = post_event_average/tau_avg",
-            f"w_syn = clip(w_syn + pre_is_event*eta*{gate}*clip((e_min - post_event_rate)*second, 0, inf), "
+            "post_hom_rate = post_hom_average/tau_hom",
+            f"w_syn = clip(w_syn + pre_is_event*eta*{gate}*clip((e_min - post_hom_rate)*second, 0, inf), "
             "0*siemens, w_max)",
         ]
     return "\n".join(lines)

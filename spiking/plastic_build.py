@@ -159,6 +159,9 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
         post_node.e_max = rule.e_max
     post_node.t_last_spike = far_past
     post_node.state_updater.when = "after_synapses"
+    if rule_code.tracks_firing_rate(rule):
+        post_node.tau_hom = rule.tau_hom
+        post_node.spike_average = float(rule.initial_firing_rate * rule.tau_hom)
     post_node.event_average = float(rule.initial_event_rate * rule.tau_avg)
     post_node.burst_average = float(rule.initial_burst_rate * rule.tau_avg)
     post_update = Synapses(target, post_node, on_pre=rule_code.postsynaptic_detector_code(rule),
@@ -167,8 +170,9 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
     post_update.pre.order = ORDER_POST_NODE
 
     syn.eta, syn.w_max = rule.eta, rule.w_max
+    firing = rule_code.tracks_firing_rate(rule)
     if float(rule.e_min) > 0:
-        syn.e_min, syn.tau_avg = rule.e_min, rule.tau_avg
+        syn.e_min, syn.tau_hom = rule.e_min, rule.tau_hom if firing else rule.tau_avg
     objects = [pre_node, pre_update, post_node, post_update]
     if len(i):
         syn.w_syn = projection.weight
@@ -178,7 +182,8 @@ def make_plastic_parts(projection: Projection, syn: Synapses, source, target, i:
     syn.pre_event_trace = linked_var(pre_node.event_trace, index="pre_index")
     syn.post_valence = linked_var(post_node.valence, index="post_index")
     if float(rule.e_min) > 0:
-        syn.post_event_average = linked_var(post_node.event_average, index="post_index")
+        average = post_node.spike_average if firing else post_node.event_average
+        syn.post_hom_average = linked_var(average, index="post_index")
     if any(pathway.prepost == "pre" for pathway in syn._pathways):
         syn.pre.order = ORDER_PRE
     syn.post.order = ORDER_POST

@@ -91,6 +91,11 @@ def reference_weights(rule: BurstDependentPlasticity, pre_steps: Sequence[Sequen
     e_avg = np.full(n_post, float(rule.initial_event_rate) * tau_avg)
     b_avg = np.full(n_post, float(rule.initial_burst_rate) * tau_avg)
     t_avg = np.zeros(n_post)
+    # the rate of the homeostatic potentiation: the firing-rate average ("spikes") or Ebar ("events")
+    firing = rule.homeostasis_rate == "spikes"
+    tau_hom = float(rule.tau_hom)
+    r_avg = np.full(n_post, float(rule.initial_firing_rate) * tau_hom)
+    t_r = np.zeros(n_post)
     out_of = [np.flatnonzero(i == k) for k in range(n_pre)]
     into = [np.flatnonzero(j == k) for k in range(n_post)]
     events = [(int(s) + delay_steps, 0, k) for k, steps in enumerate(pre_steps) for s in steps]
@@ -105,7 +110,10 @@ def reference_weights(rule: BurstDependentPlasticity, pre_steps: Sequence[Sequen
                 continue
             syn = out_of[k]
             if e_min > 0 and len(syn):
-                rate = e_avg[j[syn]] * np.exp(-(t - t_avg[j[syn]]) / tau_avg) / tau_avg
+                if firing:
+                    rate = r_avg[j[syn]] * np.exp(-(t - t_r[j[syn]]) / tau_hom) / tau_hom
+                else:
+                    rate = e_avg[j[syn]] * np.exp(-(t - t_avg[j[syn]]) / tau_avg) / tau_avg
                 w[syn] = np.clip(w[syn] + on * eta * np.maximum(0.0, e_min - rate), 0.0, w_max)
             e_trace[k] = e_trace[k] * np.exp(-(t - t_e_trace[k]) / tau_pre) + 1.0
             t_e_trace[k] = t
@@ -129,5 +137,7 @@ def reference_weights(rule: BurstDependentPlasticity, pre_steps: Sequence[Sequen
                 trace = e_trace[i[syn]] * np.exp(-(t - t_e_trace[i[syn]]) / tau_pre)
                 w[syn] = np.clip(w[syn] + on * eta * valence * trace, 0.0, w_max)
             e_avg[k] += float(event)
+            r_avg[k] = r_avg[k] * np.exp(-(t - t_r[k]) / tau_hom) + 1.0  # every spike counts
+            t_r[k] = t
             b_avg[k] += float(burst)
     return w

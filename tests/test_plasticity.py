@@ -73,7 +73,8 @@ def test_reference_single_pairings_follow_the_rule_by_hand():
 
 def test_reference_takes_minus_one_for_the_first_events_and_applies_homeostasis():
     rule = BurstDependentPlasticity(eta=1 * nS, w_max=100 * nS, tau_pre=100 * ms, tau_avg=1 * second,
-                                    e_min=5 * Hz, e_max=None, rule="trace", pre_detection_lag=0 * ms)
+                                    e_min=5 * Hz, e_max=None, rule="trace", pre_detection_lag=0 * ms,
+                                    homeostasis_rate="events")
     # Ebar = 0 at the first post event: 0/0 gives valence -1 (the reference's NaN test)
     w = reference_weights(rule, [[0]], [[10]], np.array([0]), np.array([0]), 50e-9, DT)
     # the pre event first: homeostatic potentiation eta * (5 Hz - 0) = 5 nS, then -1 * Etilde
@@ -88,6 +89,27 @@ def test_reference_takes_minus_one_for_the_first_events_and_applies_homeostasis(
     e_hat = sum(np.exp(-(5000 - s) * DT / 1.0) for s in post[0][:4])
     h = -(e_hat - 2) / e_hat
     assert e_hat > 3 and (w[0] - 50e-9) / 1e-9 == pytest.approx(h * np.exp(-1 * DT / 0.1), rel=1e-12)
+
+
+def test_reference_potentiation_reads_the_long_firing_rate_average_by_default():
+    # the reference code's homeostatic potentiation: the target's firing rate (every spike, the
+    # second spike of a burst included) averaged over tau_hom, starting at initial_firing_rate
+    rule = BurstDependentPlasticity(eta=1 * nS, w_max=100 * nS, tau_pre=100 * ms, tau_avg=1 * second,
+                                    e_min=5 * Hz, e_max=None, rule="trace", pre_detection_lag=0 * ms,
+                                    tau_hom=2 * second, initial_firing_rate=0.5 * Hz)
+    assert rule.homeostasis_rate == "spikes"
+    post = [[1000, 1050, 3000]]      # a burst (event + second spike 5 ms later), then an event
+    pre = [[5000]]                   # one presynaptic event after all of them, Etilde = 0 before
+    w = reference_weights(rule, pre, post, np.array([0]), np.array([0]), 50e-9, DT)
+    t = 5000 * DT
+    rate = (0.5 * 2 * np.exp(-t / 2) + sum(np.exp(-(t - s * DT) / 2) for s in post[0])) / 2
+    assert 0 < rate < 5  # below e_min: the potentiation acts, with three spikes, not two events
+    assert (w[0] - 50e-9) / 1e-9 == pytest.approx(5 - rate, rel=1e-12)
+    # the papers' variant reads Ebar/tau_avg (two events, tau_avg = 1 s) instead
+    w_events = reference_weights(rule.replace(homeostasis_rate="events"), pre, post, np.array([0]), np.array([0]),
+                                 50e-9, DT)
+    e_hat = np.exp(-(t - 0.1)) + np.exp(-(t - 0.3))
+    assert (w_events[0] - 50e-9) / 1e-9 == pytest.approx(5 - e_hat, rel=1e-12)
 
 
 # --- the simulator against the numpy reference ----------------------------------------------
@@ -124,21 +146,23 @@ def test_lagged_presynaptic_detection_shifts_the_event_criterion():
             assert sim.run().weights["syn"].weight.values[0] == pytest.approx(expected, abs=ATOL_S)
 
 
-def _homeostatic_case():
+def _homeostatic_case(homeostasis_rate="spikes"):
     rng = np.random.default_rng(5)
     duration = 10.0
     pre = [_renewal_steps(rng, r, duration) for r in (3, 10, 40, 60)]
     post = [_renewal_steps(rng, r, duration) for r in (2, 15, 40, 80)]
+    # tau_hom of 2 s (not the reference's 30 s) lets the firing-rate average move within the run
     rule = BurstDependentPlasticity(eta=2 * nS, w_max=60 * nS, tau_pre=100 * ms, tau_avg=1 * second, e_min=8 * Hz,
-                                    e_max=20 * Hz)
+                                    e_max=20 * Hz, homeostasis_rate=homeostasis_rate, tau_hom=2 * second)
     plan = _pairing_plan(pre, post, rule, duration, delay=0.5 * ms, w0=30 * nS)
     plan.schedule_plasticity("syn", [(1 * second, 4 * second), (6 * second, 9 * second)])
     return plan, rule, pre, post
 
 
-@pytest.mark.parametrize("backend", ["runtime", pytest.param("cpp_standalone", marks=pytest.mark.slow)])
-def test_homeostasis_delays_schedules_and_reruns_match_the_reference(backend):
-    plan, rule, pre, post = _homeostatic_case()
+@pytest.mark.parametrize("backend,homeostasis_rate", [("runtime", "spikes"), ("runtime", "events"),
+                                                       pytest.param("cpp_standalone", "spikes", marks=pytest.mark.slow)])
+def test_homeostasis_delays_schedules_and_reruns_match_the_reference(backend, homeostasis_rate):
+    plan, rule, pre, post = _homeostatic_case(homeostasis_rate)
     n_steps = int(round(float(plan.duration / plan.dt))) + 1
     with Simulation(plan, backend=backend) as sim:
         first_run = sim.run()

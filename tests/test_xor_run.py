@@ -13,6 +13,7 @@ from spiking.experiments.xor import CASES, XorProtocol
 from spiking.experiments.xor_run import run_xor, segment_phase, segment_seed
 from spiking.errors import ParameterError
 from spiking.figure_io import write_outputs
+from spiking.state import NetworkState
 
 from conftest import load_figure_module
 
@@ -86,3 +87,9 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     assert again["complete"] and again["wall_s"] == 0.0 and len(again["records"]) == len(records)
     with pytest.raises(ParameterError, match="belongs to another run"):
         run_xor(SMALL, seed=6, directory=build, checkpoint=checkpoint, progress=False)
+    # so is a checkpoint of the same protocol and seed written with other network parameters
+    saved = NetworkState.load(checkpoint)
+    saved.metadata["identity"]["network_sha256"] = "0" * 64
+    saved.save(checkpoint)
+    with pytest.raises(ParameterError, match="belongs to another run"):
+        run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, progress=False)

@@ -29,6 +29,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import os
 import sys
 import time
@@ -113,10 +115,13 @@ def _mean_weights(state: NetworkState, params) -> dict:
     return {name: float(np.mean(state.values[f"{name}.w_syn"]) / unit) for name in PLASTIC_PROJECTIONS}
 
 
-def _checkpoint_identity(protocol: XorProtocol, seed: int) -> dict:
-    """What a checkpoint must match to be resumed: the protocol's values (as text, exact) and the seed."""
+def _checkpoint_identity(protocol: XorProtocol, seed: int, plan) -> dict:
+    """What a checkpoint must match to be resumed: the protocol's values (as text, exact), the seed
+    and a SHA-256 of the network's full description (every model and rule parameter), so that a
+    checkpoint written under other model parameters is refused rather than continued."""
+    description = json.dumps(plan.to_dict(), sort_keys=True, default=repr).encode()
     return {"protocol": {f.name: repr(getattr(protocol, f.name)) for f in dataclasses.fields(protocol)},
-            "seed": int(seed)}
+            "seed": int(seed), "network_sha256": hashlib.sha256(description).hexdigest()}
 
 
 def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str = "cpp_standalone",
@@ -171,7 +176,8 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2 ** 31:
         raise ParameterError(f"seed must be an integer in [0, 2**31); got {seed!r}")
     n_segments = protocol.n_epochs + 2
-    identity = _checkpoint_identity(protocol, seed)
+    plan = xor_plan(protocol, seed=seed, segment=True)
+    identity = _checkpoint_identity(protocol, seed, plan)
     records: list[dict] = []
     state: NetworkState | None = None
     if checkpoint and os.path.exists(checkpoint):
@@ -184,7 +190,6 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
     label = label or f"seed {seed}"
     rows = segment_schedule(protocol)
     example_s = float(protocol.example_duration)
-    plan = xor_plan(protocol, seed=seed, segment=True)
     start_call = time.perf_counter()
     out = {"records": records, "n_segments": n_segments, "n_neurons_per_population": protocol.n_per_population,
            "resumed_from": resumed_from, "build_s": 0.0, "final_state": state}
