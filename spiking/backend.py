@@ -33,7 +33,7 @@ import gc
 import os
 import shutil
 import tempfile
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -44,6 +44,7 @@ from spiking.brian_fixes import apply_brian_fixes
 from spiking.codegen import configure_vectorisation
 from spiking.errors import BackendError, ParameterError
 from spiking.parameters import MAX_DT, check_dt  # noqa: F401 (re-exported: the backend checks dt)
+from spiking.progress import PROGRESS_FILE, REPORT_PERIOD_S, STANDALONE_REPORT_CODE, RuntimeReport, watch_progress_file
 
 # process-independent random draws (see spiking.brian_fixes)
 apply_brian_fixes()
@@ -184,17 +185,23 @@ class BackendSession:
             _active_session = None
 
     # -- running --------------------------------------------------------------------------------
-    def run(self, net: Any, duration: Quantity, namespace: dict | None = None, report: Any = None,
-            profile: bool = False) -> None:
+    def run(self, net: Any, duration: Quantity, namespace: dict | None = None, profile: bool = False) -> None:
         """Run (runtime: at the next :meth:`execute`) or record (standalone) one network run.
-        ``profile=True`` records the time spent in each code object (see :meth:`profile`)."""
+        ``profile=True`` records the time spent in each code object (see :meth:`profile`).
+
+        Every run reports its progress (:mod:`spiking.progress`); :meth:`execute` passes it on
+        to its ``progress`` callback."""
+        from brian2 import second
+
         self._check_active()
         if self._built:
             raise BackendError("a standalone project cannot take more runs after it was built")
+        period = REPORT_PERIOD_S * second
         if self.is_standalone:
-            net.run(duration, namespace=namespace or {}, report=report, profile=profile)
+            net.run(duration, namespace=namespace or {}, report=STANDALONE_REPORT_CODE, report_period=period,
+                    profile=profile)
         else:
-            self._pending_runtime.append((net, duration, namespace or {}, report, profile))
+            self._pending_runtime.append((net, duration, namespace or {}, profile))
         self._networks = getattr(self, "_networks", []) + [net]
         self._runs += 1
 
@@ -233,7 +240,7 @@ class BackendSession:
         forget_build_values()
         return self.directory
 
-    def execute(self, run_args: dict | None = None) -> None:
+    def execute(self, run_args: dict | None = None, progress: Callable[[float], None] | None = None) -> None:
         """Carry out the recorded runs; standalone projects are compiled at the first call.
 
         Parameters
@@ -241,16 +248,26 @@ class BackendSession:
         run_args : dict, optional
             Standalone only: new values for group variables (``group.x``) or ``TimedArray``
             objects, applied without recompiling.
+        progress : callable, optional
+            Called with the completed fraction (0..1) of the run while it runs (Brian's progress
+            reports, about once a second; see :mod:`spiking.progress`).
         """
         import time
+
+        from brian2 import second
 
         self._check_active()
         if not self.is_standalone:
             if run_args:
                 raise BackendError("run_args are a standalone feature; on runtime build a new network")
             start = time.perf_counter()
-            for net, duration, namespace, report, profile in self._pending_runtime:
-                net.run(duration, namespace=namespace, report=report, profile=profile)
+            report = RuntimeReport()
+            for k, (net, duration, namespace, profile) in enumerate(self._pending_runtime):
+                n_runs = len(self._pending_runtime)
+                if progress is not None:  # the runs share the bar in equal parts
+                    report.target = lambda completed, k=k: progress((k + completed) / n_runs)
+                net.run(duration, namespace=namespace, report=report, report_period=REPORT_PERIOD_S * second,
+                        profile=profile)
             self._pending_runtime.clear()
             self.timings["run_s"] = time.perf_counter() - start
             return
@@ -263,8 +280,10 @@ class BackendSession:
             self._built = True
             forget_build_values()
         start = time.perf_counter()
-        device.run(directory=self.directory, results_directory=f"results_{self._executions}",
-                   with_output=False, run_args=run_args or {})
+        results = f"results_{self._executions}"
+        with watch_progress_file(os.path.join(self.directory, results, PROGRESS_FILE), progress):
+            device.run(directory=self.directory, results_directory=results, with_output=False,
+                       run_args=run_args or {})
         self.timings["run_s"] = time.perf_counter() - start
         if self._executions:
             # the results of the execution before are read (and copied) by now; a long series of

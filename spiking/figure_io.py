@@ -52,15 +52,30 @@ def backend_argument(text: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+class FigureParser(OneLineErrorParser):
+    """The figure scripts' parser: parsing also sets the progress display (``--no-progress``:
+    no simulation bars; otherwise they show when stderr is a terminal)."""
+
+    def parse_args(self, args=None, namespace=None):
+        parsed = super().parse_args(args, namespace)
+        if getattr(parsed, "no_progress", False):
+            from spiking.progress import set_default
+
+            set_default(False)
+        return parsed
+
+
 def figure_arguments(description: str) -> argparse.ArgumentParser:
     """Argument parser with the options every figure script shares."""
-    parser = OneLineErrorParser(description=description)
+    parser = FigureParser(description=description)
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     parser.add_argument("--quick", action="store_true", help="reduced protocol for tests (seconds, not minutes)")
     parser.add_argument("--backend", default="runtime", type=backend_argument,
                         help=f"simulation backend: one of {', '.join(BACKENDS)} (default: runtime)")
     parser.add_argument("--recompute", action="store_true",
                         help="compute again even if --out holds data computed with the same inputs and code")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bars (they show while stderr is a terminal)")
     return parser
 
 

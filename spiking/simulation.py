@@ -36,6 +36,7 @@ from spiking.build import BuiltNetwork, build_network, stimulus_run_values
 from spiking.errors import ParameterError
 from spiking.parameters import check_quantity
 from spiking.plan import CurrentInjection, NetworkPlan
+from spiking.progress import REPORT_PERIOD_S, RunProgress, default_enabled
 from spiking.result import SimulationResult
 from spiking.state import NetworkState, state_variables
 from spiking.readout import Readout, collect_event_rates, collect_mean_weights, collect_online, collect_spikes, collect_states, collect_weights
@@ -194,7 +195,7 @@ class Simulation:
     def run(self, overrides: dict[str, Any] | None = None, currents: dict | None = None,
             plasticity: dict | None = None, weight_gains: dict | None = None, teaching: dict | None = None,
             initial_state: NetworkState | None = None, seed: int | None = None, skip_prologue: bool = False,
-            capture_state: bool = False) -> SimulationResult:
+            capture_state: bool = False, progress: bool | None = None) -> SimulationResult:
         """Run the plan once.
 
         Parameters
@@ -225,6 +226,10 @@ class Simulation:
             Start at ``t = prologue`` (see the class parameter ``prologue``).
         capture_state : bool
             Return every state variable at the end of the run (``result.final_state``).
+        progress : bool, optional
+            Show a bar of the simulated time on stderr while the run goes (Brian's progress
+            reports; :mod:`spiking.progress`). Default: :func:`spiking.progress.default_enabled`
+            (on when stderr is a terminal).
 
         Returns
         -------
@@ -254,7 +259,22 @@ class Simulation:
             raise ParameterError(f"initial_state must be a NetworkState; got {type(initial_state).__name__}")
         t_start_s = float(self.prologue) if skip_prologue else 0.0
         session = self._session
+        bar = RunProgress(f"simulating ({session.backend})", float(self.plan.duration) - t_start_s,
+                          enabled=default_enabled() if progress is None else bool(progress))
+        try:
+            result = self._run(session, overrides, current_values, gate_values, gain_values, teaching_values,
+                               initial_state, seed, skip_prologue, t_start_s, bar.update)
+        finally:
+            bar.close()
+        if capture_state:
+            result.final_state = self._capture_state()
+        if self.profile:
+            result.profile = session.profile()
+        return result
 
+    def _run(self, session, overrides, current_values, gate_values, gain_values, teaching_values, initial_state,
+             seed, skip_prologue, t_start_s, progress) -> SimulationResult:
+        """The run itself (see :meth:`run`), reporting the completed fraction to ``progress``."""
         if not session.is_standalone:
             start = time.perf_counter()
             self._built = build_network(self.plan)
@@ -286,7 +306,7 @@ class Simulation:
                 network.t_ = float(self.prologue)
             session.run(network, self.plan.duration - (self.prologue if skip_prologue else 0 * second),
                         namespace=self._built.namespace, profile=self.profile)
-            session.execute()
+            session.execute(progress=progress)
         else:
             self.build()
             build_python_s = getattr(self, "_construct_s", 0.0)
@@ -309,17 +329,12 @@ class Simulation:
                 for (obj, name, _), value in self._state_values(initial_state, t_start_s):
                     run_args[getattr(obj, name)] = Quantity(value, dim=obj.variables[name].dim)
             existing = _run_arg_files(session.directory)
-            session.execute(run_args=run_args)
+            session.execute(run_args=run_args, progress=progress)
             for path in _run_arg_files(session.directory) - existing:
                 os.remove(path)
         timings = dict(session.timings)
         timings["construct_s"] = build_python_s
-        result = self._collect(overrides, timings)
-        if capture_state:
-            result.final_state = self._capture_state()
-        if self.profile:
-            result.profile = session.profile()
-        return result
+        return self._collect(overrides, timings)
 
     def _control_group(self):
         return next(obj for obj in self._built.network.objects if obj.name == RUN_CONTROL)
@@ -454,7 +469,7 @@ def record_network_run(built: BuiltNetwork, session: BackendSession, plan: Netwo
         rest = float(plan.duration - prologue)
         net = built.network.name
         device.insert_code("before_network_run", f"if ({skip_array}[0] != 0) {{ brian::{net}.t = "
-                                                 f"{float(prologue)!r}; brian::{net}.run({rest!r}, NULL, 10.0); "
+                                                 f"{float(prologue)!r}; brian::{net}.run({rest!r}, report_progress, {REPORT_PERIOD_S!r}); "
                                                  "} else {")
         device.insert_code("after_network_run", "}")
     session.run(built.network, plan.duration, namespace=built.namespace, profile=profile)

@@ -37,7 +37,7 @@ def test_segment_bookkeeping():
 
 
 @pytest.mark.slow
-def test_resumed_run_equals_uninterrupted_run(tmp_path):
+def test_resumed_run_equals_uninterrupted_run(tmp_path, capsys):
     build = str(tmp_path / "build")
     whole = run_xor(SMALL, seed=5, directory=build, progress=False)
     assert whole["complete"] and whole["n_segments"] == SMALL.n_epochs + 2
@@ -70,8 +70,12 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     assert (tmp_path / "figure" / "xor.png").stat().st_size > 20_000
 
     checkpoint = str(tmp_path / "run.npz")
+    capsys.readouterr()
     stopped = run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, checkpoint_every=1, stop_after=2,
-                      progress=False)
+                      progress=True)
+    # the progress display: a bar over the segments and a log line at each checkpoint
+    err = capsys.readouterr().err
+    assert "xor seed 5" in err and err.count("checkpoint saved") == 2 and "train 1 (2/5)" in err
     assert not stopped["complete"] and len(stopped["records"]) == 2 and os.path.exists(checkpoint)
     resumed = run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, checkpoint_every=1, progress=False)
     assert resumed["complete"] and resumed["resumed_from"] == 2

@@ -147,7 +147,8 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
     checkpoint_every : int
         Epochs between checkpoints (>= 1).
     progress : bool
-        Print a line per epoch to stderr: epoch, cost, seconds per epoch, ETA.
+        A bar over the segments on stderr (epoch, cost, output rates, ETA) and a line at every
+        checkpoint.
     stop_after : int, optional
         Stop (after saving the checkpoint) once this many segments are done in total: a
         controlled interruption, as a killed run would be (for tests and for time slots).
@@ -199,6 +200,14 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
     from models.pyramidal import BurstPoissonParameters
     params = BurstPoissonParameters()
     no_learning = {name: [] for name in PLASTIC_PROJECTIONS}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        # one bar over the segments (the runs' own bars would flicker every few seconds), and a
+        # log line at each checkpoint
+        bar = tqdm(total=n_segments, initial=resumed_from, desc=f"xor {label}", unit="segment", file=sys.stderr,
+                   dynamic_ncols=True, smoothing=0.05)
     with Simulation(plan, backend=backend, directory=directory, prologue=protocol.burn_in) as sim:
         out["build_s"] = sim.build()
         segment_walls = []
@@ -209,7 +218,7 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
             result = sim.run(plasticity=None if learning else no_learning,
                              teaching=None if learning else {READOUT_PROJECTION: []},
                              initial_state=state, seed=segment_seed(seed, segment), skip_prologue=segment > 0,
-                             capture_state=True)
+                             capture_state=True, progress=False)
             state = result.final_state
             er = prediction_rates(result, protocol, rows)
             rates, probabilities = _summaries(result, protocol, rows)
@@ -224,19 +233,27 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
             done = segment + 1
             last = done == n_segments
             stopping = stop_after is not None and done >= stop_after
-            if checkpoint and (segment == 0 or last or stopping or (learning and epoch % checkpoint_every == 0)):
+            saving = checkpoint and (segment == 0 or last or stopping or (learning and epoch % checkpoint_every == 0))
+            if saving:
                 state.metadata = {"identity": identity, "records": records, "segments_done": done,
                                   "simulated_s_per_segment": example_s * len(CASES)}
                 state.save(checkpoint)
-            if progress:
-                per = float(np.median(segment_walls[-20:]))
-                eta = per * (n_segments - done)
-                print(f"[xor {label}] {phase} {epoch or ''} ({done}/{n_segments}): cost {record.cost:.3f}, "
-                      f"output ER " + " ".join(f"{c} {v:.1f}" for c, v in record.output_er_hz.items())
-                      + f" Hz; {per:.1f} s/segment, ETA {eta / 60:.0f} min", file=sys.stderr, flush=True)
+            if bar is not None:
+                rates = " ".join(f"{c} {v:.1f}" for c, v in record.output_er_hz.items())
+                bar.set_postfix_str(f"{phase} {epoch or ''}: cost {record.cost:.3f}, output ER {rates} Hz", refresh=False)
+                bar.update(1)
+                if saving or last:
+                    per = float(np.median(segment_walls[-20:]))
+                    bar.write(f"[xor {label}] {phase} {epoch or ''} ({done}/{n_segments}): cost {record.cost:.3f}, "
+                              f"output ER {rates} Hz; {per:.1f} s/segment, ETA {per * (n_segments - done) / 60:.0f} min"
+                              + ("; checkpoint saved" if saving else ""), file=sys.stderr)
             if stopping and not last:
+                if bar is not None:
+                    bar.close()
                 out.update(complete=False, wall_s=time.perf_counter() - start_call, final_state=state)
                 return out
+    if bar is not None:
+        bar.close()
     out.update(complete=True, wall_s=time.perf_counter() - start_call, final_state=state)
     return out
 

@@ -91,7 +91,8 @@ def _simulate(task: PointTask):
     from spiking.simulation import Simulation
 
     with Simulation(task.plan, backend="runtime") as sim:
-        return sim.run(overrides=task.overrides, currents=task.currents), float(task.plan.duration)
+        # the sweep draws one bar over its points; no bar per point
+        return sim.run(overrides=task.overrides, currents=task.currents, progress=False), float(task.plan.duration)
 
 
 def run_point(task: PointTask) -> dict:
