@@ -1,4 +1,5 @@
-"""Command line: ``spiking figure``, ``spiking info`` and ``spiking sweep run|status|load``.
+"""Command line: ``spiking figure``, ``spiking info``, ``spiking gallery``, ``spiking export`` and
+``spiking sweep run|status|load|report``.
 
 Examples
 --------
@@ -7,6 +8,7 @@ Examples
     spiking figure --list                           # every figure script, one line each
     spiking figure larkum1999_bac --quick --out out # run one (other options go to the script)
     spiking info                                    # versions, backends, compilers, GPU
+    spiking gallery                                 # README thumbnails of every figure (--quick runs)
     spiking sweep run figures/sweeps/sst_modulation.yaml --out results/sst_sweep --workers 2
     spiking sweep status results/sst_sweep          # prints: done 12/30 failed 0
     spiking sweep load results/sst_sweep --to sst_sweep.nc
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+from spiking.figure_catalog import figures_folder, list_figures
 
 __all__ = ["main"]
 
@@ -33,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     figure.add_argument("name", nargs="?", help="figure name (see --list)")
     figure.add_argument("--list", action="store_true", help="list the figures with one line each")
     commands.add_parser("info", help="versions, backends, compilers and GPU of this machine")
+    gallery = commands.add_parser("gallery", help="run every figure with --quick and write README thumbnails",
+                                  description="Run the figure scripts with --quick (each in its own process) and "
+                                              "write thumbnails of their PNGs and an index.md to the gallery folder.")
+    gallery.add_argument("--out", default=None, help="gallery folder (default: docs/gallery of the checkout)")
+    gallery.add_argument("--only", default=None, help="comma-separated figure names (default: all)")
+    gallery.add_argument("--work", default=None, help="folder for the figures' full-size outputs (default: temporary)")
     export = commands.add_parser("export", help="run an experiment and write its results as NWB",
                                  description="Run the BAC protocol or the multiplexing ensemble and write spikes, "
                                              "recorded states, decoded E/B/P, parameters and provenance to an NWB "
@@ -118,31 +128,6 @@ def _export(experiment: str, path: str, quick: bool, backend: str) -> int:
                session_description="burst multiplexing in one ensemble (Naud & Sprekeler 2018, Fig. 1)")
     print(f"wrote {path}")
     return 0
-
-
-def figures_folder() -> str:
-    """The checkout's ``figures/`` folder (the figure scripts are not part of the installed package)."""
-    import os
-
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "figures")
-
-
-def list_figures() -> dict:
-    """``{name: first line of the script's docstring}`` for every figure script, read without
-    importing them."""
-    import ast
-    import os
-
-    folder = figures_folder()
-    out = {}
-    if not os.path.isdir(folder):
-        return out
-    for filename in sorted(os.listdir(folder)):
-        if filename.endswith(".py") and not filename.startswith("_"):
-            with open(os.path.join(folder, filename)) as handle:
-                doc = ast.get_docstring(ast.parse(handle.read())) or ""
-            out[filename[:-3]] = " ".join(doc.strip().split("\n\n")[0].split())  # the first paragraph
-    return out
 
 
 def _run_figure(name: str | None, show_list: bool, extra: list[str]) -> int:
@@ -242,6 +227,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "info":
         return _print_info()
+    if args.command == "gallery":
+        import os
+
+        from spiking.errors import ParameterError
+        from spiking.gallery import GALLERY_DIR, run_gallery
+
+        out = args.out or os.path.join(os.path.dirname(figures_folder()), GALLERY_DIR)
+        try:
+            report = run_gallery(out, only=args.only.split(",") if args.only else None, work_dir=args.work)
+        except ParameterError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        failed = {name: r["error"] for name, r in report.items() if r["error"]}
+        for name, error in failed.items():
+            print(f"{name} failed: {error}", file=sys.stderr)
+        print(f"wrote {sum(len(r['thumbnails']) for r in report.values())} thumbnail(s) to {out}")
+        return 1 if failed else 0
     if args.command == "export":
         from spiking.errors import BackendError, ParameterError
 

@@ -1,0 +1,122 @@
+"""The figure gallery: every figure script run with ``--quick``, its PNGs shrunk to thumbnails
+for the README (``spiking gallery``).
+
+Each figure runs in its own process (``spiking figure NAME --quick --out WORK/NAME``; Brian's
+state and memory go with the process); the PNGs it writes there become thumbnails of at most
+:data:`THUMBNAIL_PX` pixels a side in the gallery folder, named after the figure
+(``NAME.png``, or ``NAME__PNGNAME.png`` when a figure writes several). ``index.md`` in the
+gallery folder lists them with the figure's one-line description.
+
+Examples
+--------
+::
+
+    spiking gallery                               # all figures into docs/gallery (about 10 min, 2 cores)
+    spiking gallery --only larkum1999_bac,routing # just these
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+__all__ = ["THUMBNAIL_PX", "make_thumbnail", "run_gallery", "GALLERY_DIR", "EXTRA_ARGUMENTS"]
+
+#: Longest side of a gallery thumbnail (pixels).
+THUMBNAIL_PX = 900
+#: Default gallery folder, relative to the checkout.
+GALLERY_DIR = os.path.join("docs", "gallery")
+#: Options some figure scripts need beyond ``--quick --out DIR`` ("{work}": the figure's work folder).
+EXTRA_ARGUMENTS = {"sst_sweep": ["--results", "{work}/sweep", "--workers", "0"]}
+
+
+def make_thumbnail(source: str, target: str, max_px: int = THUMBNAIL_PX) -> tuple[int, int]:
+    """Write ``source`` (a PNG) to ``target`` scaled down to at most ``max_px`` a side (never
+    up), as an optimised, palette PNG; returns the new (width, height).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from PIL import Image
+    >>> folder = tempfile.mkdtemp()
+    >>> Image.fromarray(np.zeros((1200, 1800, 3), dtype=np.uint8)).save(os.path.join(folder, "a.png"))
+    >>> make_thumbnail(os.path.join(folder, "a.png"), os.path.join(folder, "b.png"), max_px=900)
+    (900, 600)
+    """
+    from PIL import Image
+
+    with Image.open(source) as image:
+        image = image.convert("RGB")
+        image.thumbnail((max_px, max_px), Image.LANCZOS)
+        # 256 colours are plenty for line plots and keep a thumbnail near 100 kB
+        image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+        return image.size
+
+
+def _figure_command(name: str, work: str) -> list[str]:
+    extra = [arg.format(work=work) for arg in EXTRA_ARGUMENTS.get(name, [])]
+    return [sys.executable, "-m", "spiking.cli", "figure", name, "--quick", "--out", work] + extra
+
+
+def run_gallery(out_dir: str = GALLERY_DIR, only: list[str] | None = None, work_dir: str | None = None,
+                max_px: int = THUMBNAIL_PX, log=sys.stderr) -> dict:
+    """Run the figures (all, or ``only``) with ``--quick`` and write their thumbnails and
+    ``index.md`` to ``out_dir``.
+
+    Returns ``{figure: {"thumbnails": [file names], "wall_s": seconds, "error": text or None}}``;
+    a figure that fails keeps its earlier thumbnails and is reported, the others go on.
+    """
+    from spiking.figure_catalog import list_figures
+    from spiking.errors import ParameterError
+
+    figures = list_figures()
+    names = list(figures) if not only else list(only)
+    unknown = [n for n in names if n not in figures]
+    if unknown:
+        raise ParameterError(f"gallery: no figure {', '.join(map(repr, unknown))}; one of: {', '.join(figures)}")
+    os.makedirs(out_dir, exist_ok=True)
+    work_root = work_dir or tempfile.mkdtemp(prefix="spiking-gallery-")
+    environment = dict(os.environ, SPIKING_PROGRESS="0", MPLBACKEND="Agg")
+    report = {}
+    for name in names:
+        work = os.path.join(work_root, name)
+        os.makedirs(work, exist_ok=True)
+        print(f"[gallery] {name} ...", file=log, flush=True)
+        start = time.perf_counter()
+        done = subprocess.run(_figure_command(name, work), env=environment, capture_output=True, text=True)
+        wall_s = time.perf_counter() - start
+        pngs = sorted(glob.glob(os.path.join(work, "*.png")))
+        if done.returncode != 0 or not pngs:
+            tail = (done.stderr or done.stdout)[-1500:]
+            report[name] = {"thumbnails": [], "wall_s": wall_s,
+                            "error": f"exit status {done.returncode}, {len(pngs)} PNG(s): {tail}"}
+            print(f"[gallery] {name} FAILED ({wall_s:.0f} s): exit {done.returncode}", file=log, flush=True)
+            continue
+        thumbnails = []
+        for png in pngs:
+            stem = os.path.splitext(os.path.basename(png))[0]
+            target = f"{name}.png" if len(pngs) == 1 else f"{name}__{stem}.png"
+            make_thumbnail(png, os.path.join(out_dir, target), max_px)
+            thumbnails.append(target)
+        report[name] = {"thumbnails": thumbnails, "wall_s": wall_s, "error": None}
+        print(f"[gallery] {name}: {', '.join(thumbnails)} ({wall_s:.0f} s)", file=log, flush=True)
+    _write_index(out_dir, figures)
+    return report
+
+
+def _write_index(out_dir: str, figures: dict) -> None:
+    """``index.md``: every thumbnail in the folder under its figure's one-line description."""
+    lines = ["# Gallery", "",
+             "Thumbnails of every figure from its `--quick` run (reduced protocols: fewer neurons, seeds",
+             "and seconds than the full figures). Regenerate with `spiking gallery`.", ""]
+    for name, description in figures.items():
+        files = sorted(os.path.basename(p) for p in glob.glob(os.path.join(out_dir, f"{name}.png"))
+                       + glob.glob(os.path.join(out_dir, f"{name}__*.png")))
+        if files:
+            lines += [f"## {name}", "", description, ""] + [f"![{name}]({f})" for f in files] + [""]
+    with open(os.path.join(out_dir, "index.md"), "w") as handle:
+        handle.write("\n".join(lines))
