@@ -7,7 +7,8 @@ pass, ``--epochs`` epochs of the four cases, a test pass; one build, segment by 
 checkpoint every ``--checkpoint-every`` epochs in ``--out`` (a killed run resumes there).
 
 Panels: (a) the cost per epoch (cross-entropy of the output's read-out, summed over the four
-cases); (b) the output's event rate per case before and after learning, with the 6 Hz
+cases), with the authors' ``sim_xor`` (seed 1, run beside ours: validation/xor_reference.py) dashed
+where its summary is in the checkout; (b) the output's event rate per case before and after learning, with the 6 Hz
 threshold; (c) the hidden populations' event rate and (d) burst probability per case after
 learning. "Solved": all four cases on the right side of 6 Hz after learning.
 
@@ -89,6 +90,10 @@ def plot(summary: dict):
         ax.plot(np.arange(1, len(c) + 1), c, lw=0.8, alpha=0.5, label=f"seed {seed}")
     if curves and len({len(c) for c in curves}) == 1:
         ax.plot(np.arange(1, len(curves[0]) + 1), np.mean(curves, axis=0), color="k", lw=2, label="mean")
+    reference = summary.get("reference")
+    if reference:  # the authors' sim_xor on the same timeline (validation/xor_reference.py)
+        ax.plot(reference["epochs"], reference["cost"], color="C3", lw=1, ls="--",
+                label=f"reference sim_xor, seed {reference['seed']}")
     ax.set(xlabel="epoch", ylabel="cost (cross-entropy, 4 cases)", title="(a) cost per epoch")
     ax.legend(fontsize=7)
     x = np.arange(len(CASE_ORDER))
@@ -169,6 +174,11 @@ def main(argv=None) -> None:
     summary["params"] = {k: repr(v) for k, v in vars(XorProtocol(n_per_population=config["n_per_population"],
                                                                  n_epochs=config["epochs"])).items()}
     summary["segment_records"] = {str(r["seed"]): r["records"] for r in runs}
+    from spiking.figure_io import load_reference_data
+    reference = load_reference_data("xor_reference_seed1.json")
+    if reference and reference["n_per_population"] == config["n_per_population"] and not args.quick:
+        summary["reference"] = {"program": reference["program"], "seed": reference["seed"],
+                                "epochs": reference["epochs"], "cost": reference["cost"]}
     summary["provenance"] = provenance(backend=args.backend, seed=None, seeds=config["seeds"],
                                        total_wall_s=round(time.perf_counter() - start, 1), quick=args.quick)
     prefix = write_outputs(args.out, NAME + ("_quick" if args.quick else ""), summary, plot(summary))
