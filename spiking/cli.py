@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     gallery.add_argument("--out", default=None, help="gallery folder (default: docs/gallery of the checkout)")
     gallery.add_argument("--only", default=None, help="comma-separated figure names (default: all)")
     gallery.add_argument("--work", default=None, help="folder for the figures' full-size outputs (default: temporary)")
+    gallery.add_argument("--full", default=None, metavar="DIR",
+                         help="take a figure's PNG from this output folder (its full run) where it exists")
     export = commands.add_parser("export", help="run an experiment and write its results as NWB",
                                  description="Run the BAC protocol or the multiplexing ensemble and write spikes, "
                                              "recorded states, decoded E/B/P, parameters and provenance to an NWB "
@@ -235,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
 
         out = args.out or os.path.join(os.path.dirname(figures_folder()), GALLERY_DIR)
         try:
-            report = run_gallery(out, only=args.only.split(",") if args.only else None, work_dir=args.work)
+            report = run_gallery(out, only=args.only.split(",") if args.only else None, work_dir=args.work,
+                                 full_dir=args.full)
         except ParameterError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2

@@ -13,6 +13,7 @@ Examples
 
     spiking gallery                               # all figures into docs/gallery (about 10 min, 2 cores)
     spiking gallery --only larkum1999_bac,routing # just these
+    spiking gallery --only payeur2021_fig4_xor --full figures/output   # a full run's PNG instead
 """
 
 from __future__ import annotations
@@ -63,12 +64,17 @@ def _figure_command(name: str, work: str) -> list[str]:
 
 
 def run_gallery(out_dir: str = GALLERY_DIR, only: list[str] | None = None, work_dir: str | None = None,
-                max_px: int = THUMBNAIL_PX, log=sys.stderr) -> dict:
+                max_px: int = THUMBNAIL_PX, log=sys.stderr, full_dir: str | None = None) -> dict:
     """Run the figures (all, or ``only``) with ``--quick`` and write their thumbnails and
     ``index.md`` to ``out_dir``.
 
-    Returns ``{figure: {"thumbnails": [file names], "wall_s": seconds, "error": text or None}}``;
-    a figure that fails keeps its earlier thumbnails and is reported, the others go on.
+    ``full_dir``: a figure output folder (e.g. ``figures/output``); a figure whose full run's
+    PNG (``NAME.png``) is there is taken from it instead of a ``--quick`` run (for figures
+    whose reduced protocol shows little, such as the XOR network's two epochs).
+
+    Returns ``{figure: {"thumbnails": [file names], "wall_s": seconds, "error": text or None,
+    "source": "quick" or "full"}}``; a figure that fails keeps its earlier thumbnails and is
+    reported, the others go on.
     """
     from spiking.figure_catalog import list_figures
     from spiking.errors import ParameterError
@@ -83,6 +89,15 @@ def run_gallery(out_dir: str = GALLERY_DIR, only: list[str] | None = None, work_
     environment = dict(os.environ, SPIKING_PROGRESS="0", MPLBACKEND="Agg")
     report = {}
     for name in names:
+        full_png = os.path.join(full_dir, f"{name}.png") if full_dir else None
+        if full_png and os.path.exists(full_png):
+            for stale in glob.glob(os.path.join(out_dir, f"{name}__*.png")):
+                os.remove(stale)
+            make_thumbnail(full_png, os.path.join(out_dir, f"{name}.png"), max_px)
+            _mark_source(out_dir, name, "full")
+            report[name] = {"thumbnails": [f"{name}.png"], "wall_s": 0.0, "error": None, "source": "full"}
+            print(f"[gallery] {name}: {name}.png from the full run in {full_dir}", file=log, flush=True)
+            continue
         work = os.path.join(work_root, name)
         os.makedirs(work, exist_ok=True)
         print(f"[gallery] {name} ...", file=log, flush=True)
@@ -92,7 +107,7 @@ def run_gallery(out_dir: str = GALLERY_DIR, only: list[str] | None = None, work_
         pngs = sorted(glob.glob(os.path.join(work, "*.png")))
         if done.returncode != 0 or not pngs:
             tail = (done.stderr or done.stdout)[-1500:]
-            report[name] = {"thumbnails": [], "wall_s": wall_s,
+            report[name] = {"thumbnails": [], "wall_s": wall_s, "source": "quick",
                             "error": f"exit status {done.returncode}, {len(pngs)} PNG(s): {tail}"}
             print(f"[gallery] {name} FAILED ({wall_s:.0f} s): exit {done.returncode}", file=log, flush=True)
             continue
@@ -102,21 +117,42 @@ def run_gallery(out_dir: str = GALLERY_DIR, only: list[str] | None = None, work_
             target = f"{name}.png" if len(pngs) == 1 else f"{name}__{stem}.png"
             make_thumbnail(png, os.path.join(out_dir, target), max_px)
             thumbnails.append(target)
-        report[name] = {"thumbnails": thumbnails, "wall_s": wall_s, "error": None}
+        _mark_source(out_dir, name, "quick")
+        report[name] = {"thumbnails": thumbnails, "wall_s": wall_s, "error": None, "source": "quick"}
         print(f"[gallery] {name}: {', '.join(thumbnails)} ({wall_s:.0f} s)", file=log, flush=True)
     _write_index(out_dir, figures)
     return report
 
 
+SOURCES_FILE = "sources.json"
+
+
+def _mark_source(out_dir: str, name: str, source: str) -> None:
+    """Remember whether a figure's thumbnail came from a quick or a full run (``sources.json``)."""
+    import json
+
+    path = os.path.join(out_dir, SOURCES_FILE)
+    sources = json.load(open(path)) if os.path.exists(path) else {}
+    sources[name] = source
+    with open(path, "w") as handle:
+        json.dump(dict(sorted(sources.items())), handle, indent=1)
+
+
 def _write_index(out_dir: str, figures: dict) -> None:
     """``index.md``: every thumbnail in the folder under its figure's one-line description."""
+    import json
+
+    path = os.path.join(out_dir, SOURCES_FILE)
+    sources = json.load(open(path)) if os.path.exists(path) else {}
     lines = ["# Gallery", "",
-             "Thumbnails of every figure from its `--quick` run (reduced protocols: fewer neurons, seeds",
-             "and seconds than the full figures). Regenerate with `spiking gallery`.", ""]
+             "Thumbnails of every figure, from its `--quick` run (reduced protocols: fewer neurons, seeds",
+             "and seconds than the full figures) unless marked *full run*. Regenerate with",
+             "`spiking gallery` (`--full figures/output` takes the full runs' PNGs where they exist).", ""]
     for name, description in figures.items():
         files = sorted(os.path.basename(p) for p in glob.glob(os.path.join(out_dir, f"{name}.png"))
                        + glob.glob(os.path.join(out_dir, f"{name}__*.png")))
         if files:
-            lines += [f"## {name}", "", description, ""] + [f"![{name}]({f})" for f in files] + [""]
+            mark = " (*full run*)" if sources.get(name) == "full" else ""
+            lines += [f"## {name}{mark}", "", description, ""] + [f"![{name}]({f})" for f in files] + [""]
     with open(os.path.join(out_dir, "index.md"), "w") as handle:
         handle.write("\n".join(lines))

@@ -43,3 +43,15 @@ def test_gallery_rejects_unknown_figures_before_running_anything(tmp_path):
         run_gallery(str(tmp_path / "g"), only=["meso_learning", "nope"])
     assert not os.path.exists(tmp_path / "g")
     assert main(["gallery", "--out", str(tmp_path / "g"), "--only", "nope"]) == 2
+
+
+def test_a_full_runs_png_replaces_the_quick_run_where_given(tmp_path):
+    full, out = tmp_path / "output", tmp_path / "gallery"
+    full.mkdir()
+    Image.fromarray(np.full((1000, 2000, 3), 90, dtype=np.uint8)).save(full / "routing.png")
+    report = run_gallery(str(out), only=["routing"], full_dir=str(full))
+    # nothing ran (no work folder needed): the thumbnail is the full run's PNG, shrunk
+    assert report["routing"] == {"thumbnails": ["routing.png"], "wall_s": 0.0, "error": None, "source": "full"}
+    with Image.open(out / "routing.png") as image:
+        assert image.size == (900, 450)
+    assert "## routing (*full run*)" in (out / "index.md").read_text()
