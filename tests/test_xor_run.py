@@ -62,6 +62,9 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, capsys):
     runs = [{"seed": 5, "records": records, "complete": True, "wall_s": whole["wall_s"], "build_s": whole["build_s"]}]
     summary = figure.summarise(runs, {"epochs": SMALL.n_epochs, "n_per_population": SMALL.n_per_population})
     assert {"epochs", "cost", "output_er_hz", "solved", "n_neurons_per_population", "wall_s"} <= set(summary)
+    # the per-seed wall time is the segments' (kept in the records), so a re-plot reports the run's time
+    segments_wall_s = sum(r["wall_s"] for r in records)
+    assert segments_wall_s > 0 and summary["wall_s"]["5"] == pytest.approx(segments_wall_s, abs=0.05)  # rounded to 0.1 s
     assert summary["epochs"] == [1, 2, 3] and len(summary["cost"]["5"]) == 3
     assert set(summary["output_er_hz"]["before"]) == set(summary["output_er_hz"]["after"]) == {"00", "10", "01", "11"}
     after = summary["output_er_hz"]["after"]
