@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -127,23 +128,26 @@ def run_gallery(out_dir: str = GALLERY_DIR, only: list[str] | None = None, work_
 SOURCES_FILE = "sources.json"
 
 
-def _mark_source(out_dir: str, name: str, source: str) -> None:
-    """Remember whether a figure's thumbnail came from a quick or a full run (``sources.json``)."""
-    import json
-
+def _read_sources(out_dir: str) -> dict:
+    """``{figure: "quick" or "full"}``: where each thumbnail came from (``sources.json``)."""
     path = os.path.join(out_dir, SOURCES_FILE)
-    sources = json.load(open(path)) if os.path.exists(path) else {}
+    if not os.path.exists(path):
+        return {}
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def _mark_source(out_dir: str, name: str, source: str) -> None:
+    """Remember whether a figure's thumbnail came from a quick or a full run."""
+    sources = _read_sources(out_dir)
     sources[name] = source
-    with open(path, "w") as handle:
+    with open(os.path.join(out_dir, SOURCES_FILE), "w") as handle:
         json.dump(dict(sorted(sources.items())), handle, indent=1)
 
 
 def _write_index(out_dir: str, figures: dict) -> None:
     """``index.md``: every thumbnail in the folder under its figure's one-line description."""
-    import json
-
-    path = os.path.join(out_dir, SOURCES_FILE)
-    sources = json.load(open(path)) if os.path.exists(path) else {}
+    sources = _read_sources(out_dir)
     lines = ["# Gallery", "",
              "Thumbnails of every figure, from its `--quick` run (reduced protocols: fewer neurons, seeds",
              "and seconds than the full figures) unless marked *full run*. Regenerate with",
