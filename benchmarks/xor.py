@@ -20,6 +20,7 @@ Usage::
 
     python benchmarks/xor.py [--epochs 2] [--repeats 2] [--auryn-binary PATH/sim_xor]
     python benchmarks/xor.py --full-from figures/output/payeur2021_fig4_xor.json
+    python benchmarks/xor.py --profile     # per code object and per kind of work
 """
 
 from __future__ import annotations
@@ -77,6 +78,21 @@ def full_run_record(figure_json: str, backend: str) -> dict:
             "provenance": provenance(backend=backend, seed=None)}
 
 
+def profile_kind(code_object: str) -> str:
+    """The kind of work a code object of the XOR network does (for the profile's summary)."""
+    rules = (("background_resetter", "background arrivals"), ("background_thresholder", "background arrivals"),
+             ("node_stateupdater", "plasticity traces and averages"), ("stateupdater", "neuron state updates"),
+             ("thresholder", "spike / event / burst detection"), ("resetter", "spike resets and doublets"),
+             ("teaching", "teaching current"), ("current_injection", "input currents"),
+             ("monitor", "recording"), ("rate_", "recording"), ("counting", "recording"),
+             ("post_update", "plasticity (postsynaptic side)"), ("_post_", "plasticity (postsynaptic side)"),
+             ("_pre_", "synaptic transmission and presynaptic plasticity"))
+    for pattern, kind in rules:
+        if pattern in code_object:
+            return kind
+    return "other"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="cpp_standalone")
@@ -86,6 +102,9 @@ def main(argv=None) -> None:
     parser.add_argument("--auryn-binary", default=None, help="the reference's sim_xor, timed here in the same session")
     parser.add_argument("--auryn-repeats", type=int, default=2)
     parser.add_argument("--full-from", default=None, help="a finished payeur2021_fig4_xor.json: write the full run's speed")
+    parser.add_argument("--profile", action="store_true",
+                        help="only one run with Brian's per-code-object profiling -> xor_<backend>_profile.json "
+                             "(time per code object and per kind of work)")
     args = parser.parse_args(argv)
     if args.full_from:
         write_full = full_run_record(args.full_from, args.backend)
@@ -98,10 +117,26 @@ def main(argv=None) -> None:
     if args.epochs < 1:
         parser.error(f"--epochs must be >= 1; got {args.epochs}")
 
-    reference = [auryn_xor_run(args.auryn_binary, args.epochs) for _ in range(args.auryn_repeats)] \
-        if args.auryn_binary else None
     expr = (f"__import__('spiking.experiments.xor', fromlist=['x']).xor_plan("
             f"__import__('spiking.experiments.xor', fromlist=['x']).XorProtocol(n_epochs={args.epochs}), seed=1)")
+    if args.profile:
+        profiled = measure(expr, args.backend, profile=True)
+        total = sum(seconds for _, seconds in profiled["profile"])
+        kinds: dict[str, float] = {}
+        for name, seconds in profiled["profile"]:
+            kinds[profile_kind(name)] = kinds.get(profile_kind(name), 0.0) + seconds
+        extra = {"experiment": f"XOR slice ({profiled['sim_time_s']:.0f} s simulated), one profiled run",
+                 "profile_s": profiled["profile"], "profiled_total_s": round(total, 3),
+                 "profile_fraction": {name: round(sec / total, 4) for name, sec in profiled["profile"]},
+                 "profile_fraction_by_kind": {kind: round(sec / total, 4)
+                                              for kind, sec in sorted(kinds.items(), key=lambda kv: -kv[1])},
+                 "n_code_objects": len(profiled["profile"]),
+                 "notes": "profiled_total_s sums the code objects' own times; run_s also holds the loop over the "
+                          "code objects and Brian's profiling overhead"}
+        write(record(profiled, args.backend, extra), os.path.join(args.out, f"xor_{args.backend}_profile.json"))
+        return
+    reference = [auryn_xor_run(args.auryn_binary, args.epochs) for _ in range(args.auryn_repeats)] \
+        if args.auryn_binary else None
     measured = measure(expr, args.backend, repeats=args.repeats)
     sim_s, run_s = measured["sim_time_s"], measured["timings"]["run_s"]
     extra = {"experiment": f"XOR network, 5 x 500 BurstPoisson neurons, {args.epochs} training epochs of 8 s examples "

@@ -29,6 +29,9 @@ NAME = "payeur2021_fig4_xor"
 THRESHOLD_HZ = 6.0
 CASE_ORDER = ("00", "10", "01", "11")
 TARGETS = {"00": 0, "10": 1, "01": 1, "11": 0}
+#: Run records of finished full runs kept in the checkout (a seed takes hours; see validation/README.md)
+STORED_RECORDS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation", "results",
+                              NAME)
 
 
 def settings(args) -> dict:
@@ -46,7 +49,29 @@ def run_seed(task: dict) -> dict:
     out = run_xor(protocol, seed=task["seed"], backend=task["backend"], directory=task["build_dir"],
                   checkpoint=task["checkpoint"], checkpoint_every=task["checkpoint_every"], progress=True)
     return {"seed": task["seed"], "records": out["records"], "complete": out["complete"], "wall_s": out["wall_s"],
-            "build_s": out["build_s"], "resumed_from": out["resumed_from"]}
+            "build_s": out["build_s"], "resumed_from": out["resumed_from"], "identity": out["identity"],
+            "n_segments": out["n_segments"], "n_neurons_per_population": out["n_neurons_per_population"]}
+
+
+def stored_runs(folder: str | None, config: dict) -> dict:
+    """Finished seeds kept as run records in ``folder`` (``record_seed<N>.json``, written by this
+    script at the end of every complete run; see :func:`spiking.experiments.xor_run.save_run_record`),
+    by seed. A record of another protocol or network raises rather than being mixed in."""
+    from spiking.experiments.xor import XorProtocol
+    from spiking.experiments.xor_run import load_run_record
+
+    if not folder:
+        return {}
+    protocol = XorProtocol(n_per_population=config["n_per_population"], n_epochs=config["epochs"])
+    found = {}
+    for seed in config["seeds"]:
+        record = load_run_record(os.path.join(folder, f"record_seed{seed}.json"), protocol, seed)
+        if record is not None:
+            found[seed] = {"seed": seed, "records": record["records"], "complete": True, "wall_s": 0.0,
+                           "build_s": record["build_s"], "resumed_from": record["n_segments"],
+                           "stored": {"file": os.path.relpath(os.path.join(folder, f"record_seed{seed}.json")),
+                                      "provenance": record["provenance"]}}
+    return found
 
 
 def summarise(runs: list[dict], config: dict) -> dict:
@@ -147,6 +172,9 @@ def main(argv=None) -> None:
     parser.add_argument("--n-per-population", type=int, default=500, help="neurons per population (default 500)")
     parser.add_argument("--workers", type=int, default=1, help="seeds run in parallel processes (default 1)")
     parser.add_argument("--checkpoint-every", type=int, default=10, help="epochs between checkpoints (default 10)")
+    parser.add_argument("--records", default=STORED_RECORDS,
+                        help="folder of finished seeds' run records to reuse instead of running them again "
+                             "(default: the checkout's validation/results/payeur2021_fig4_xor; 'none': run every seed)")
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error(f"--epochs must be >= 1; got {args.epochs}")
@@ -160,12 +188,17 @@ def main(argv=None) -> None:
     config = settings(args)
     run_dir = os.path.join(os.path.abspath(args.out), f"{NAME}_runs",
                            f"n{config['n_per_population']}_e{config['epochs']}")
+    records_dir = None if args.quick or args.records.lower() == "none" else \
+        os.path.join(args.records, f"n{config['n_per_population']}_e{config['epochs']}")
+    stored = stored_runs(records_dir, config)
+    if stored:
+        print(f"reusing the run records of seeds {sorted(stored)} from {os.path.relpath(records_dir)}")
     tasks = [{"seed": seed, "epochs": config["epochs"], "n_per_population": config["n_per_population"],
               "backend": args.backend, "build_dir": os.path.join(run_dir, f"build_seed{seed}"),
               "checkpoint": os.path.join(run_dir, f"checkpoint_seed{seed}.npz"),
-              "checkpoint_every": args.checkpoint_every} for seed in config["seeds"]]
+              "checkpoint_every": args.checkpoint_every} for seed in config["seeds"] if seed not in stored]
     start = time.perf_counter()
-    if args.workers == 1 or len(tasks) == 1:
+    if args.workers == 1 or len(tasks) <= 1:
         runs = [run_seed(task) for task in tasks]
     else:
         import multiprocessing
@@ -173,11 +206,18 @@ def main(argv=None) -> None:
 
         with ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             runs = list(pool.map(run_seed, tasks))
+    from spiking.experiments.xor_run import save_run_record
+    for run in runs:
+        if run["complete"] and not args.quick:
+            # the run's records beside its checkpoint; copy them into --records to keep them
+            save_run_record(os.path.join(run_dir, f"record_seed{run['seed']}.json"), run, args.backend)
+    runs = sorted(runs + list(stored.values()), key=lambda run: config["seeds"].index(run["seed"]))
     summary = summarise(runs, config)
     from spiking.experiments.xor import XorProtocol
     summary["params"] = {k: repr(v) for k, v in vars(XorProtocol(n_per_population=config["n_per_population"],
                                                                  n_epochs=config["epochs"])).items()}
     summary["segment_records"] = {str(r["seed"]): r["records"] for r in runs}
+    summary["stored_runs"] = {str(r["seed"]): r["stored"] for r in runs if "stored" in r}
     from spiking.figure_io import load_reference_data
     reference = load_reference_data("xor_reference_seed1.json")
     if reference and reference["n_per_population"] == config["n_per_population"] and not args.quick:

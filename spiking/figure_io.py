@@ -172,9 +172,10 @@ def _atomic_write(path: str, write) -> None:
         raise
 
 
-def write_json(path: str, data: dict) -> None:
-    """Write ``data`` as indented JSON (numpy values converted), atomically."""
-    text = json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n"
+def write_json(path: str, data: dict, indent: int | None = 2) -> None:
+    """Write ``data`` as JSON (numpy values converted; ``indent=None``: one line), atomically,
+    creating the folder."""
+    text = json.dumps(_jsonable(data), indent=indent, sort_keys=False) + "\n"
     _atomic_write(path, lambda handle: handle.write(text.encode()))
 
 

@@ -100,3 +100,58 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, capsys):
     saved.save(checkpoint)
     with pytest.raises(ParameterError, match="belongs to another run"):
         run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, progress=False)
+
+
+def _synthetic_record(segment: int, n_epochs: int, output_er_hz: dict) -> dict:
+    """A record with the structure :func:`run_xor` writes (values chosen by the test)."""
+    phase, epoch = segment_phase(segment, n_epochs)
+    populations = ("input1", "input2", "hidden1", "hidden2", "output")
+    return {"segment": segment, "phase": phase, "epoch": epoch, "output_er_hz": output_er_hz,
+            "cost": float(segment + 1), "event_rate_hz": {p: dict(output_er_hz) for p in populations},
+            "burst_probability": {p: {c: 0.25 for c in output_er_hz} for p in populations},
+            "mean_weight": {"a": 0.234}, "wall_s": 10.0 + segment}
+
+
+def test_figure_reuses_stored_run_records(tmp_path):
+    """A finished seed kept as a run record is drawn without running it again; a record of another
+    seed or network is refused, and only a complete run can be saved."""
+    import json
+
+    from spiking.experiments.xor import xor_plan
+    from spiking.experiments.xor_run import _checkpoint_identity, load_run_record, save_run_record
+
+    protocol = XorProtocol(n_per_population=10, n_epochs=1)  # the figure's protocol at this size
+    identity = _checkpoint_identity(protocol, 3, xor_plan(protocol, seed=3, segment=True))
+    before = {"00": 5.0, "10": 5.0, "01": 5.0, "11": 5.0}
+    after = {"00": 4.0, "10": 9.123456789, "01": 8.0, "11": 3.0}  # every case on its side of 6 Hz
+    records = [_synthetic_record(0, 1, before), _synthetic_record(1, 1, before), _synthetic_record(2, 1, after)]
+    out = {"complete": True, "identity": identity, "records": records, "n_segments": 3,
+           "n_neurons_per_population": 10, "build_s": 1.0}
+    folder = tmp_path / "records" / "n10_e1"
+    with pytest.raises(ParameterError, match="complete"):
+        save_run_record(str(folder / "record_seed3.json"), dict(out, complete=False), "cpp_standalone")
+    save_run_record(str(folder / "record_seed3.json"), out, "cpp_standalone")
+    stored = load_run_record(str(folder / "record_seed3.json"), protocol, 3)
+    assert stored["provenance"]["seed"] == 3 and stored["provenance"]["git_revision"]
+    assert stored["records"][2]["output_er_hz"]["10"] == pytest.approx(9.123456789, rel=1e-6)  # 6 digits kept
+    assert load_run_record(str(folder / "record_seed9.json"), protocol, 9) is None  # absent: run it
+
+    figure = load_figure_module("payeur2021_fig4_xor")
+    figure.main(["--epochs", "1", "--n-per-population", "10", "--seeds", "3", "--records", str(tmp_path / "records"),
+                 "--out", str(tmp_path / "out"), "--no-progress"])
+    summary = json.loads((tmp_path / "out" / "payeur2021_fig4_xor.json").read_text())
+    assert summary["stored_runs"]["3"]["provenance"]["seed"] == 3
+    assert summary["cost"]["3"] == [2.0] and summary["solved"] == {"3": True}
+    assert summary["wall_s"]["3"] == pytest.approx(10 + 11 + 12)  # the run's segments, not this call's
+    assert not (tmp_path / "out" / "payeur2021_fig4_xor_runs").exists()  # nothing was built or run
+
+    # seed 3's record under seed 4's name, or with another network hash, is refused
+    (folder / "record_seed4.json").write_text((folder / "record_seed3.json").read_text())
+    with pytest.raises(ParameterError, match="another run.*seed"):
+        load_run_record(str(folder / "record_seed4.json"), protocol, 4)
+    data = json.loads((folder / "record_seed3.json").read_text())
+    data["identity"]["network_sha256"] = "0" * 64
+    (folder / "record_seed3.json").write_text(json.dumps(data))
+    with pytest.raises(ParameterError, match="network_sha256"):
+        figure.main(["--epochs", "1", "--n-per-population", "10", "--seeds", "3", "--records",
+                     str(tmp_path / "records"), "--out", str(tmp_path / "out"), "--no-progress"])

@@ -43,7 +43,11 @@ from spiking.errors import ParameterError
 from spiking.simulation import Simulation
 from spiking.state import NetworkState
 
-__all__ = ["run_xor", "segment_seed", "segment_phase", "summary_window_s", "XorRecord"]
+__all__ = ["run_xor", "segment_seed", "segment_phase", "summary_window_s", "XorRecord", "save_run_record",
+           "load_run_record"]
+
+#: Version of the run-record files written by :func:`save_run_record`.
+RUN_RECORD_FORMAT = 1
 
 def summary_window_s(protocol: XorProtocol) -> float:
     """Seconds before each teaching window over which the populations' event rate and burst
@@ -160,8 +164,9 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
     dict
         ``records`` (one :class:`XorRecord` dict per segment, in order), ``complete`` (all
         segments done), ``n_segments``, ``n_neurons_per_population``, ``build_s``, ``wall_s``
-        (this call), ``resumed_from`` (segments loaded from the checkpoint) and ``final_state``
-        (the :class:`~spiking.state.NetworkState` after the last segment run).
+        (this call), ``resumed_from`` (segments loaded from the checkpoint), ``final_state``
+        (the :class:`~spiking.state.NetworkState` after the last segment run) and ``identity``
+        (what a checkpoint or run record must match: protocol, seed, network hash).
 
     Examples
     --------
@@ -193,7 +198,7 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
     example_s = float(protocol.example_duration)
     start_call = time.perf_counter()
     out = {"records": records, "n_segments": n_segments, "n_neurons_per_population": protocol.n_per_population,
-           "resumed_from": resumed_from, "build_s": 0.0, "final_state": state}
+           "resumed_from": resumed_from, "build_s": 0.0, "final_state": state, "identity": identity}
     if resumed_from >= n_segments:
         out.update(complete=True, wall_s=0.0)
         return out
@@ -257,3 +262,79 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
     out.update(complete=True, wall_s=time.perf_counter() - start_call, final_state=state)
     return out
 
+
+
+def _rounded(value, digits: int = 6):
+    """``value`` (nested dicts / lists of floats) with floats to ``digits`` significant digits."""
+    if isinstance(value, dict):
+        return {k: _rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v, digits) for v in value]
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    return value
+
+
+def save_run_record(path: str, out: dict, backend: str) -> None:
+    """Write a finished run's records (no network state) as a small JSON file.
+
+    A full run takes hours; its per-segment records are what the figure draws. The record keeps
+    them with the run's identity (protocol values, seed, SHA-256 of the network description) and
+    provenance, so that a later figure can reuse the seed (:func:`load_run_record`) instead of
+    running it again. Floats are kept to 6 significant digits (the records are averages of
+    spike counts; their own sampling error is far larger).
+
+    Parameters
+    ----------
+    path : str
+        The ``.json`` file to write (its folder is created).
+    out : dict
+        What :func:`run_xor` returned; the run must be complete.
+    backend : str
+        The backend the run used (kept in the provenance).
+
+    Examples
+    --------
+    >>> out = run_xor(XorProtocol(n_per_population=20, n_epochs=1), seed=1)  # doctest: +SKIP
+    >>> save_run_record("xor_seed1.json", out, "cpp_standalone")  # doctest: +SKIP
+    """
+    if not out.get("complete"):
+        raise ParameterError("out: only a complete run (out['complete'] is True) can be saved as a run record")
+    from spiking.figure_io import write_json
+    from spiking.provenance import provenance
+
+    seed = out["identity"]["seed"]
+    record = {"format": RUN_RECORD_FORMAT, "identity": out["identity"], "seed": seed,
+              "n_neurons_per_population": out["n_neurons_per_population"], "n_segments": out["n_segments"],
+              "wall_s": round(sum(r["wall_s"] for r in out["records"]), 1), "build_s": round(out["build_s"], 1),
+              "records": _rounded(out["records"]),
+              "provenance": provenance(backend=backend, seed=seed)}
+    write_json(path, record, indent=None)
+
+
+def load_run_record(path: str, protocol: XorProtocol, seed: int) -> dict | None:
+    """The run record at ``path`` (:func:`save_run_record`) if it exists and belongs to this
+    protocol, seed and network; None where the file is absent.
+
+    A record of another protocol, seed or network (other model parameters) raises
+    :class:`~spiking.errors.ParameterError` naming what differs, rather than being mixed in.
+
+    Returns
+    -------
+    dict or None
+        The record: ``records``, ``wall_s``, ``build_s``, ``provenance`` (of the run) ...
+    """
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        record = json.load(handle)
+    if record.get("format") != RUN_RECORD_FORMAT:
+        raise ParameterError(f"run record {path!r}: format {record.get('format')!r}, this version reads "
+                             f"{RUN_RECORD_FORMAT}")
+    identity = _checkpoint_identity(protocol, seed, xor_plan(protocol, seed=seed, segment=True))
+    if record.get("identity") != identity:
+        stored = record.get("identity") or {}
+        differing = sorted(key for key in set(identity) | set(stored) if identity.get(key) != stored.get(key))
+        raise ParameterError(f"run record {path!r} belongs to another run (differs in: {', '.join(differing)}); "
+                             f"move it away to run this seed again")
+    return record
