@@ -111,6 +111,20 @@ def main(argv=None) -> None:
         from spiking.figure_io import write_json  # noqa: E402 (ROOT is on sys.path now)
 
         path = os.path.join(args.out, f"xor_{args.backend}_full.json")
+        if os.path.exists(path):
+            # seeds measured earlier (another figure run, another day) stay, each with the provenance
+            # of the figure run it came from; the seeds of this figure replace theirs
+            import json
+
+            with open(path) as handle:
+                earlier = json.load(handle)
+            for seed, numbers in earlier.get("seeds", {}).items():
+                if seed not in write_full["seeds"]:
+                    numbers.setdefault("figure_provenance", earlier.get("figure_provenance"))
+                    write_full["seeds"][seed] = numbers
+        for numbers in write_full["seeds"].values():
+            numbers.setdefault("figure_provenance", write_full["figure_provenance"])
+        write_full["seeds"] = dict(sorted(write_full["seeds"].items(), key=lambda kv: int(kv[0])))
         write_json(path, write_full)
         print(f"wrote {path}")
         return
