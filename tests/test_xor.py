@@ -128,3 +128,58 @@ def test_quick_xor_run_codes_inputs_teaches_and_learns_only_in_windows():
     assert len(rates) == len(rows) and all(np.isfinite(rates))
     assert all(np.isfinite(xor_cost(rate, row["target"], QUICK)) for rate, row in zip(rates, rows))
     assert CASES[1] == ((1, 0), 1)
+
+
+def test_sweep_knobs_set_the_feedback_and_currents():
+    """The registry's ``xor`` experiment: every knob sets declared run-time values (checked as a
+    sweep spec checks them, before any build); ``feedback_sign=-1`` exchanges the two hidden
+    populations' feedback; bad values name the knob."""
+    from spiking.experiments.registry import get_experiment
+    from spiking.sweep.spec import check_runtime_value
+
+    exp = get_experiment("xor")(n_per_population=20, n_epochs=1, example_duration_ms=400, teaching_duration_ms=100,
+                                tau_avg_ms=100)
+    for name, knob in exp.knobs.items():
+        value = 1.0 if name in ("feedback_sign",) else 100.0 if knob.unit == "pA" else 0.1
+        for key, raw in knob.values(value).items():
+            check_runtime_value(exp.plan, key, raw, f"knob {name}")
+    reference, exchanged = exp.knobs["feedback_sign"].values(1), exp.knobs["feedback_sign"].values(-1)
+    for receptor in ("ampa", "gaba"):
+        assert reference[f"output_to_hidden1_{receptor}.weight"] == exp.plan.projections[
+            f"output_to_hidden1_{receptor}"].weight  # +1 is the plan's own feedback
+        assert exchanged[f"output_to_hidden1_{receptor}.weight"] == reference[f"output_to_hidden2_{receptor}.weight"]
+        assert exchanged[f"output_to_hidden2_{receptor}.weight"] == reference[f"output_to_hidden1_{receptor}.weight"]
+    with pytest.raises(ParameterError, match="feedback_sign"):
+        exp.knobs["feedback_sign"].values(0.5)
+    with pytest.raises(ParameterError, match="w_fb_hidden1_exc"):
+        exp.knobs["w_fb_hidden1_exc"].values(-0.1)
+    with pytest.raises(ParameterError, match="n_per_population"):
+        get_experiment("xor")(n_per_population=0)
+
+
+@pytest.mark.slow
+def test_xor_sweep_feedback_raises_hidden_burst_probability(tmp_path):
+    """A two-point sweep of the registry's ``xor`` experiment (one build): stronger excitatory
+    feedback bursts onto the hidden-1 dendrites depolarise them, so f(V_d), the probability that
+    a somatic spike becomes a doublet, rises: hidden 1's burst probability must go up, hidden 2's
+    (whose feedback is unchanged) must not move by as much."""
+    from spiking.sweep import SweepSpec, load_sweep, run_sweep
+
+    spec = SweepSpec.from_dict({
+        "name": "xor_feedback", "experiment": "xor", "seeds": [2], "backend": "cpp_standalone",
+        "arguments": {"n_per_population": 40, "n_epochs": 1, "example_duration_ms": 1000,
+                      "teaching_duration_ms": 200, "tau_avg_ms": 200},
+        "axes": [{"name": "w_fb", "target": "w_fb_hidden1_exc", "values": [0.0, 3.0]}],
+        # after the burn-in (0.6 s), the test pass and the training epoch: 12 examples of 1 s
+        "decode": {"populations": ["hidden1", "hidden2"], "t_start_ms": 600}})
+    summary = run_sweep(spec, str(tmp_path), workers=0, progress=False, build_directory=str(tmp_path / "builds"))
+    assert summary["done"] == 2 and summary["n_builds"] == 1
+    ds = load_sweep(str(tmp_path))
+    bp1 = ds.hidden1_burst_probability.isel(seed=0, unit=0).values
+    bp2 = ds.hidden2_burst_probability.isel(seed=0, unit=0).values
+    events = float(ds.hidden1_event_rate.isel(seed=0, unit=0).min()) * 40 * 12.0
+    # binomial SE of a BP from >= `events` events is <= 0.5 / sqrt(events) (about 0.02 for the
+    # ~5 Hz x 40 cells x 12 s here); the expected rise is several times that
+    assert events > 300, events
+    assert bp1[1] - bp1[0] > 0.1, bp1
+    assert abs(bp2[1] - bp2[0]) < bp1[1] - bp1[0], (bp1, bp2)

@@ -31,14 +31,15 @@ import numpy as np
 from brian2 import Hz, ms, pA
 
 from spiking.experiments.circuits import add_identity_backgrounds, add_sparse_background, leak_units
+from spiking.experiments.xor import FEEDBACK_WEIGHTS, POPULATIONS as XOR_POPULATIONS, XorProtocol, xor_plan
 from models.interneurons import PV_PAYEUR, SST_PAYEUR
-from models.pyramidal import PyramidalParameters
+from models.pyramidal import BurstPoissonParameters, PyramidalParameters
 from models.synapses import STD_PAYEUR, STF_PAYEUR
 from spiking.errors import ParameterError
 from spiking.plan import CurrentInjection, NetworkPlan, Population, Projection
 from spiking.stimuli import Constant
 
-__all__ = ["Knob", "Experiment", "EXPERIMENTS", "get_experiment", "ensemble", "sst_dendritic_transfer"]
+__all__ = ["Knob", "Experiment", "EXPERIMENTS", "get_experiment", "ensemble", "sst_dendritic_transfer", "xor"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,10 +245,97 @@ def sst_dendritic_transfer(n_pyramids: int = 10000, n_interneurons: int = 1000, 
     return Experiment(plan, knobs, "SOM inhibition and the dendritic transfer function")
 
 
+def xor(n_per_population: int = 500, n_epochs: int = 1, example_duration_ms: float = 8000.0,
+        teaching_duration_ms: float = 800.0, tau_avg_ms: float = 2000.0, seed: int = 1) -> Experiment:
+    """The XOR network of Payeur et al. (2021, Fig. 4; :mod:`spiking.experiments.xor`) with its
+    whole timeline in one run: the burn-in, a test pass, ``n_epochs`` training epochs with
+    teaching and learning, a test pass. Every population's spikes are recorded, so a sweep
+    decodes their event rate, burst rate and burst probability per window.
+
+    For parameter studies of the learning itself on short protocols (a few epochs: the whole
+    timeline is one run, with the input and gate arrays of every step); the full 500-epoch
+    protocol runs segment by segment with :func:`spiking.experiments.xor_run.run_xor`
+    (``figures/payeur2021_fig4_xor.py``).
+
+    Parameters
+    ----------
+    n_per_population : int
+        Neurons per population (reference 500).
+    n_epochs : int
+        Training epochs of the four cases.
+    example_duration_ms, teaching_duration_ms, tau_avg_ms : float
+        Duration of an example (reference 8000 ms), of its teaching window (800 ms) and the
+        moving averages' time constant (2000 ms; the burn-in is 3 tau_avg).
+    seed : int
+        Master seed.
+
+    Returns
+    -------
+    Experiment
+        Knobs ``w_fb_hidden1_exc``, ``w_fb_hidden1_inh``, ``w_fb_hidden2_exc``,
+        ``w_fb_hidden2_inh`` (the burst-transmitting feedback from the output onto the hidden
+        dendrites, dendritic leak units); ``feedback_sign`` (+1: the reference's signs, net
+        excitation onto hidden 1; -1: the two hidden populations' feedback exchanged);
+        ``i_dendrite_output`` and ``i_dendrite_hidden2`` (pA, the constant dendritic currents,
+        reference 400 and 500 pA).
+
+    Examples
+    --------
+    >>> exp = xor(n_per_population=20, n_epochs=1, example_duration_ms=400, teaching_duration_ms=100,
+    ...           tau_avg_ms=100)
+    >>> sorted(exp.plan.populations)
+    ['hidden1', 'hidden2', 'input1', 'input2', 'output']
+    >>> sorted(exp.knobs["feedback_sign"].values(-1))[:2]
+    ['output_to_hidden1_ampa.weight', 'output_to_hidden1_gaba.weight']
+    """
+    protocol = XorProtocol(n_per_population=_check_positive_int("n_per_population", n_per_population),
+                           n_epochs=_check_positive_int("n_epochs", n_epochs),
+                           example_duration=_check_positive("example_duration_ms", example_duration_ms) * ms,
+                           teaching_duration=_check_positive("teaching_duration_ms", teaching_duration_ms) * ms,
+                           tau_avg=_check_positive("tau_avg_ms", tau_avg_ms) * ms)
+    plan = xor_plan(protocol, seed=seed)
+    for name in XOR_POPULATIONS:
+        plan.record_spikes(name)
+    params = BurstPoissonParameters()
+
+    def feedback_weight(target: str, receptor: str):
+        def to_values(value: float) -> dict:
+            if value < 0:
+                raise ParameterError(f"knob w_fb_{target}_{'exc' if receptor == 'ampa' else 'inh'}: a weight must be "
+                                     f">= 0 (leak units); got {value}")
+            return {f"output_to_{target}_{receptor}.weight": leak_units(value, params, "dendrite")}
+        return to_values
+
+    def feedback_sign(value: float) -> dict:
+        if value not in (1.0, -1.0):
+            raise ParameterError(f"knob feedback_sign must be +1 (the reference's signs) or -1 (exchanged); got {value}")
+        targets = ("hidden1", "hidden2") if value > 0 else ("hidden2", "hidden1")
+        values = {}
+        for target, source in zip(("hidden1", "hidden2"), targets):
+            for receptor, weight in zip(("ampa", "gaba"), FEEDBACK_WEIGHTS[source]):
+                values[f"output_to_{target}_{receptor}.weight"] = leak_units(weight, params, "dendrite")
+        return values
+
+    knobs = {}
+    for target, (w_exc, w_inh) in FEEDBACK_WEIGHTS.items():
+        for receptor, label, weight in (("ampa", "exc", w_exc), ("gaba", "inh", w_inh)):
+            knobs[f"w_fb_{target}_{label}"] = Knob(
+                "1", f"burst-transmitting {'excitatory' if label == 'exc' else 'inhibitory'} feedback output -> "
+                     f"{target} dendrites, dendritic leak units (reference {weight})", feedback_weight(target, receptor))
+    knobs["feedback_sign"] = Knob("1", "+1: the reference's feedback (net excitatory onto hidden 1, inhibitory onto "
+                                       "hidden 2); -1: exchanged", feedback_sign)
+    knobs["i_dendrite_output"] = Knob("pA", "constant current into the output dendrites (reference 400 pA)",
+                                      lambda v: {"output.dendrite": v * pA})
+    knobs["i_dendrite_hidden2"] = Knob("pA", "constant current into the hidden-2 dendrites (reference 500 pA)",
+                                       lambda v: {"hidden2.dendrite": v * pA})
+    return Experiment(plan, knobs, "XOR with burst-dependent plasticity (Payeur Fig. 4), whole timeline in one run")
+
+
 #: Experiments by name, for sweep specs (``experiment: ensemble``).
 EXPERIMENTS: dict[str, Callable[..., Experiment]] = {
     "ensemble": ensemble,
     "sst_dendritic_transfer": sst_dendritic_transfer,
+    "xor": xor,
 }
 
 

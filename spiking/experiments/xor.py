@@ -49,7 +49,7 @@ from spiking.plan import CurrentInjection, IdentityPoisson, NetworkPlan, Populat
 from spiking.stimuli import Constant, Sampled
 
 __all__ = ["XorProtocol", "CASES", "xor_plan", "example_schedule", "segment_schedule", "timeline_grid", "prediction_rates", "xor_cost",
-           "POPULATIONS", "PLASTIC_PROJECTIONS", "READOUT_PROJECTION"]
+           "POPULATIONS", "PLASTIC_PROJECTIONS", "READOUT_PROJECTION", "FEEDBACK_WEIGHTS"]
 
 #: The four cases in the reference's fixed order: (input 1, input 2) -> target.
 CASES = (((0, 0), 0), ((1, 0), 1), ((0, 1), 1), ((1, 1), 0))
@@ -58,6 +58,9 @@ PLASTIC_PROJECTIONS = ("input1_to_hidden1", "input2_to_hidden1", "input1_to_hidd
                        "hidden1_to_output", "hidden2_to_output")
 #: The projection whose postsynaptic averages give the output's read-out and teaching.
 READOUT_PROJECTION = "hidden1_to_output"
+#: The fixed, burst-transmitting feedback from the output onto the hidden dendrites: (excitatory,
+#: inhibitory) weight in dendritic leak units; net excitatory onto hidden 1, inhibitory onto hidden 2.
+FEEDBACK_WEIGHTS = {"hidden1": (0.26, 0.06), "hidden2": (0.026, 0.27)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -230,8 +233,7 @@ def xor_plan(protocol: XorProtocol = XorProtocol(), seed: int = 1, dt: Quantity 
                 plan.add_projection(Projection(f"{source}_to_{target}_inh", source, target, "soma", "gaba",
                                                "pairwise", p=p, weight=leak_units(2.5 * 0.1, params, "soma"),
                                                delay=no_delay, transmit="events"))
-    feedback = {"hidden1": (0.26, 0.06), "hidden2": (0.026, 0.27)}  # (excitatory, inhibitory)
-    for target, (w_exc, w_inh) in feedback.items():
+    for target, (w_exc, w_inh) in FEEDBACK_WEIGHTS.items():
         for receptor, weight in (("ampa", w_exc), ("gaba", w_inh)):
             plan.add_projection(Projection(f"output_to_{target}_{receptor}", "output", target, "dendrite", receptor,
                                            "pairwise", p=p, weight=leak_units(weight, params, "dendrite"),
