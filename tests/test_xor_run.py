@@ -135,6 +135,10 @@ def test_figure_reuses_stored_run_records(tmp_path):
     assert stored["provenance"]["seed"] == 3 and stored["provenance"]["git_revision"]
     assert stored["records"][2]["output_er_hz"]["10"] == pytest.approx(9.123456789, rel=1e-6)  # 6 digits kept
     assert load_run_record(str(folder / "record_seed9.json"), protocol, 9) is None  # absent: run it
+    assert stored["build_s"] == 1.0
+    # a run that only loaded its finished checkpoint did not build: no build time is claimed
+    save_run_record(str(tmp_path / "loaded.json"), dict(out, resumed_from=3), "cpp_standalone")
+    assert load_run_record(str(tmp_path / "loaded.json"), protocol, 3)["build_s"] is None
 
     figure = load_figure_module("payeur2021_fig4_xor")
     figure.main(["--epochs", "1", "--n-per-population", "10", "--seeds", "3", "--records", str(tmp_path / "records"),

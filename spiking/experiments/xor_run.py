@@ -306,7 +306,9 @@ def save_run_record(path: str, out: dict, backend: str) -> None:
     seed = out["identity"]["seed"]
     record = {"format": RUN_RECORD_FORMAT, "identity": out["identity"], "seed": seed,
               "n_neurons_per_population": out["n_neurons_per_population"], "n_segments": out["n_segments"],
-              "wall_s": round(sum(r["wall_s"] for r in out["records"]), 1), "build_s": round(out["build_s"], 1),
+              "wall_s": round(sum(r["wall_s"] for r in out["records"]), 1),
+              # a run that only loaded its finished checkpoint did not build: its build time is unknown
+              "build_s": round(out["build_s"], 1) if out.get("resumed_from", 0) < out["n_segments"] else None,
               "records": _rounded(out["records"]),
               "provenance": provenance(backend=backend, seed=seed)}
     write_json(path, record, indent=None)
