@@ -4,7 +4,9 @@ Five populations of BurstPoisson neurons (spiking/experiments/xor.py): feedforwa
 up, feedback bursts carry the teaching signal down, and the burst-dependent rule changes the
 feedforward weights in the last 0.8 s of each 8 s example. The run (spiking/experiments/xor_run.py): a test
 pass, ``--epochs`` epochs of the four cases, a test pass; one build, segment by segment, with a
-checkpoint every ``--checkpoint-every`` epochs in ``--out`` (a killed run resumes there).
+checkpoint every ``--checkpoint-every`` epochs in ``--out`` (a killed run resumes there). A finished
+seed's run record (``record_seed<N>.json``, beside its checkpoint) copied into ``--records``
+(default ``validation/results/payeur2021_fig4_xor/``) is drawn instead of running that seed again.
 
 Panels: (a) the cost per epoch (cross-entropy of the output's read-out, summed over the four
 cases), with the authors' ``sim_xor`` (seed 1, run beside ours: validation/xor_reference.py) dashed
@@ -53,6 +55,11 @@ def run_seed(task: dict) -> dict:
             "n_segments": out["n_segments"], "n_neurons_per_population": out["n_neurons_per_population"]}
 
 
+def record_file(folder: str, seed: int) -> str:
+    """Where a seed's run record lies in ``folder`` (the run folder or ``--records``)."""
+    return os.path.join(folder, f"record_seed{seed}.json")
+
+
 def stored_runs(folder: str | None, config: dict) -> dict:
     """Finished seeds kept as run records in ``folder`` (``record_seed<N>.json``, written by this
     script at the end of every complete run; see :func:`spiking.experiments.xor_run.save_run_record`),
@@ -65,11 +72,11 @@ def stored_runs(folder: str | None, config: dict) -> dict:
     protocol = XorProtocol(n_per_population=config["n_per_population"], n_epochs=config["epochs"])
     found = {}
     for seed in config["seeds"]:
-        record = load_run_record(os.path.join(folder, f"record_seed{seed}.json"), protocol, seed)
+        record = load_run_record(record_file(folder, seed), protocol, seed)
         if record is not None:
             found[seed] = {"seed": seed, "records": record["records"], "complete": True, "wall_s": 0.0,
                            "build_s": record["build_s"], "resumed_from": record["n_segments"],
-                           "stored": {"file": os.path.relpath(os.path.join(folder, f"record_seed{seed}.json")),
+                           "stored": {"file": os.path.relpath(record_file(folder, seed)),
                                       "provenance": record["provenance"]}}
     return found
 
@@ -210,7 +217,7 @@ def main(argv=None) -> None:
     for run in runs:
         if run["complete"] and not args.quick:
             # the run's records beside its checkpoint; copy them into --records to keep them
-            save_run_record(os.path.join(run_dir, f"record_seed{run['seed']}.json"), run, args.backend)
+            save_run_record(record_file(run_dir, run["seed"]), run, args.backend)
     runs = sorted(runs + list(stored.values()), key=lambda run: config["seeds"].index(run["seed"]))
     summary = summarise(runs, config)
     from spiking.experiments.xor import XorProtocol
