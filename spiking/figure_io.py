@@ -71,7 +71,7 @@ def figure_arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     parser.add_argument("--quick", action="store_true", help="reduced protocol for tests (seconds, not minutes)")
     parser.add_argument("--backend", default="runtime", type=backend_argument,
-                        help=f"simulation backend: one of {', '.join(BACKENDS)} (default: runtime)")
+                        help=f"simulation backend: one of {', '.join(BACKENDS)} (default: %(default)s)")
     parser.add_argument("--recompute", action="store_true",
                         help="compute again even if --out holds data computed with the same inputs and code")
     parser.add_argument("--no-progress", action="store_true",

@@ -65,3 +65,13 @@ def test_a_figure_replots_from_its_cache_in_seconds(tmp_path):
     assert replot_s < 5.0  # the target for a cached figure (a plot and two files)
     computed.pop("provenance"), cached.pop("provenance")
     assert cached == computed
+
+
+def test_help_names_the_backend_a_script_actually_defaults_to():
+    # A script that sets another default backend (the XOR figure: cpp_standalone) must not be
+    # documented as running on runtime; the help text is read from the parser's real default.
+    parser = figure_io.figure_arguments("demo")
+    assert "(default: runtime)" in " ".join(parser.format_help().split())
+    parser.set_defaults(backend="cpp_standalone")
+    assert "(default: cpp_standalone)" in " ".join(parser.format_help().split())
+    assert parser.parse_args([]).backend == "cpp_standalone"
