@@ -49,7 +49,7 @@ def run_seed(task: dict) -> dict:
 
     protocol = XorProtocol(n_per_population=task["n_per_population"], n_epochs=task["epochs"])
     out = run_xor(protocol, seed=task["seed"], backend=task["backend"], directory=task["build_dir"],
-                  checkpoint=task["checkpoint"], checkpoint_every=task["checkpoint_every"], progress=True)
+                  checkpoint=task["checkpoint"], checkpoint_every=task["checkpoint_every"], progress=task["progress"])
     return {"seed": task["seed"], "records": out["records"], "complete": out["complete"], "wall_s": out["wall_s"],
             "build_s": out["build_s"], "resumed_from": out["resumed_from"], "identity": out["identity"],
             "n_segments": out["n_segments"], "n_neurons_per_population": out["n_neurons_per_population"]}
@@ -203,7 +203,10 @@ def main(argv=None) -> None:
     tasks = [{"seed": seed, "epochs": config["epochs"], "n_per_population": config["n_per_population"],
               "backend": args.backend, "build_dir": os.path.join(run_dir, f"build_seed{seed}"),
               "checkpoint": os.path.join(run_dir, f"checkpoint_seed{seed}.npz"),
-              "checkpoint_every": args.checkpoint_every} for seed in config["seeds"] if seed not in stored]
+              "checkpoint_every": args.checkpoint_every,
+              # a long run reports its progress (bar, a line per checkpoint) even into a log file,
+              # unless --no-progress says not to
+              "progress": not args.no_progress} for seed in config["seeds"] if seed not in stored]
     start = time.perf_counter()
     if args.workers == 1 or len(tasks) <= 1:
         runs = [run_seed(task) for task in tasks]

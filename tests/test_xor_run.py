@@ -36,6 +36,26 @@ def test_segment_bookkeeping():
             figure.main(bad)
 
 
+def test_figure_passes_the_progress_choice_to_its_seed_runs(tmp_path, monkeypatch):
+    # the seeds run in worker processes that do not inherit --no-progress: the task must carry it
+    figure = load_figure_module("payeur2021_fig4_xor")
+    tasks = []
+
+    class Captured(Exception):
+        pass
+
+    def capture(task):
+        tasks.append(task)
+        raise Captured
+
+    monkeypatch.setattr(figure, "run_seed", capture)
+    for extra, shown in (([], True), (["--no-progress"], False)):
+        with pytest.raises(Captured):
+            figure.main(["--epochs", "1", "--n-per-population", "10", "--seeds", "3", "--records", "none",
+                         "--out", str(tmp_path)] + extra)
+        assert tasks[-1]["progress"] is shown
+
+
 @pytest.mark.slow
 def test_resumed_run_equals_uninterrupted_run(tmp_path, capsys):
     build = str(tmp_path / "build")
