@@ -102,6 +102,11 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, capsys):
     assert not stopped["complete"] and len(stopped["records"]) == 2 and os.path.exists(checkpoint)
     resumed = run_xor(SMALL, seed=5, directory=build, checkpoint=checkpoint, checkpoint_every=1, progress=False)
     assert resumed["complete"] and resumed["resumed_from"] == 2
+    # each call's stretch of segments keeps the provenance of the code that ran it (a long run
+    # may be resumed under another revision); the checkpoint carries the earlier stretches
+    assert [(s["first_segment"], s["last_segment"]) for s in stopped["stretches"]] == [(0, 1)]
+    assert [(s["first_segment"], s["last_segment"]) for s in resumed["stretches"]] == [(0, 1), (2, 4)]
+    assert all(s["git_revision"] and s["backend"] == "cpp_standalone" for s in resumed["stretches"])
     # identical: the state after a segment and the next segment's seed do not depend on how the
     # run got there (same binary, same float64 values in, same random numbers)
     a, b = whole["final_state"].values, resumed["final_state"].values
@@ -145,14 +150,17 @@ def test_figure_reuses_stored_run_records(tmp_path):
     before = {"00": 5.0, "10": 5.0, "01": 5.0, "11": 5.0}
     after = {"00": 4.0, "10": 9.123456789, "01": 8.0, "11": 3.0}  # every case on its side of 6 Hz
     records = [_synthetic_record(0, 1, before), _synthetic_record(1, 1, before), _synthetic_record(2, 1, after)]
+    stretches = [{"first_segment": 0, "last_segment": 1, "git_revision": "a" * 40},
+                 {"first_segment": 2, "last_segment": 2, "git_revision": "b" * 40}]
     out = {"complete": True, "identity": identity, "records": records, "n_segments": 3,
-           "n_neurons_per_population": 10, "build_s": 1.0}
+           "n_neurons_per_population": 10, "build_s": 1.0, "stretches": stretches}
     folder = tmp_path / "records" / "n10_e1"
     with pytest.raises(ParameterError, match="complete"):
         save_run_record(str(folder / "record_seed3.json"), dict(out, complete=False), "cpp_standalone")
     save_run_record(str(folder / "record_seed3.json"), out, "cpp_standalone")
     stored = load_run_record(str(folder / "record_seed3.json"), protocol, 3)
     assert stored["provenance"]["seed"] == 3 and stored["provenance"]["git_revision"]
+    assert stored["provenance"]["stretches"] == stretches  # which code ran which segments, kept as given
     assert stored["records"][2]["output_er_hz"]["10"] == pytest.approx(9.123456789, rel=1e-6)  # 6 digits kept
     assert load_run_record(str(folder / "record_seed9.json"), protocol, 9) is None  # absent: run it
     assert stored["build_s"] == 1.0

@@ -166,7 +166,10 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
         segments done), ``n_segments``, ``n_neurons_per_population``, ``build_s``, ``wall_s``
         (this call), ``resumed_from`` (segments loaded from the checkpoint), ``final_state``
         (the :class:`~spiking.state.NetworkState` after the last segment run) and ``identity``
-        (what a checkpoint or run record must match: protocol, seed, network hash).
+        (what a checkpoint or run record must match: protocol, seed, network hash) and
+        ``stretches`` (per stretch of segments run in one call, first to last: the provenance of
+        the code that ran it, kept in the checkpoint, so a run resumed under another revision
+        says which segments each revision ran).
 
     Examples
     --------
@@ -193,18 +196,28 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
                                  f"({state.metadata.get('identity')}); remove it or choose another file")
         records = state.metadata["records"]
     resumed_from = len(records)
+    # the code each stretch of segments ran with: a long run may be resumed under another revision
+    stretches = [dict(s) for s in state.metadata.get("stretches", [])] if state is not None else []
+    if resumed_from and not stretches:
+        stretches = [{"first_segment": 0, "last_segment": resumed_from - 1,
+                      "git_revision": "unknown (the checkpoint predates per-stretch provenance)"}]
     label = label or f"seed {seed}"
     rows = segment_schedule(protocol)
     example_s = float(protocol.example_duration)
     start_call = time.perf_counter()
     out = {"records": records, "n_segments": n_segments, "n_neurons_per_population": protocol.n_per_population,
-           "resumed_from": resumed_from, "build_s": 0.0, "final_state": state, "identity": identity}
+           "resumed_from": resumed_from, "build_s": 0.0, "final_state": state, "identity": identity,
+           "stretches": stretches}
     if resumed_from >= n_segments:
         out.update(complete=True, wall_s=0.0)
         return out
     from models.pyramidal import BurstPoissonParameters
     params = BurstPoissonParameters()
     no_learning = {name: [] for name in PLASTIC_PROJECTIONS}
+    from spiking.provenance import provenance
+
+    this_stretch = {"first_segment": resumed_from, "last_segment": None, **provenance(backend=backend, seed=seed)}
+    stretches.append(this_stretch)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -234,13 +247,14 @@ def run_xor(protocol: XorProtocol = XorProtocol(), seed: int = 1, backend: str =
                                event_rate_hz=rates, burst_probability=probabilities,
                                mean_weight=_mean_weights(state, params), wall_s=time.perf_counter() - begin)
             records.append(dataclasses.asdict(record))
+            this_stretch["last_segment"] = segment
             segment_walls.append(record.wall_s)
             done = segment + 1
             last = done == n_segments
             stopping = stop_after is not None and done >= stop_after
             saving = checkpoint and (segment == 0 or last or stopping or (learning and epoch % checkpoint_every == 0))
             if saving:
-                state.metadata = {"identity": identity, "records": records, "segments_done": done,
+                state.metadata = {"identity": identity, "records": records, "segments_done": done, "stretches": stretches,
                                   "simulated_s_per_segment": example_s * len(CASES)}
                 state.save(checkpoint)
             if bar is not None:
@@ -310,7 +324,8 @@ def save_run_record(path: str, out: dict, backend: str) -> None:
               # a run that only loaded its finished checkpoint did not build: its build time is unknown
               "build_s": round(out["build_s"], 1) if out.get("resumed_from", 0) < out["n_segments"] else None,
               "records": _rounded(out["records"]),
-              "provenance": provenance(backend=backend, seed=seed)}
+              # the record's writing; the code that ran the segments is in "stretches"
+              "provenance": provenance(backend=backend, seed=seed, stretches=out.get("stretches", []))}
     write_json(path, record, indent=None)
 
 
@@ -324,7 +339,8 @@ def load_run_record(path: str, protocol: XorProtocol, seed: int) -> dict | None:
     Returns
     -------
     dict or None
-        The record: ``records``, ``wall_s``, ``build_s``, ``provenance`` (of the run) ...
+        The record: ``records``, ``wall_s``, ``build_s``, ``provenance`` (of its writing; its
+        ``stretches`` name the code that ran each stretch of segments) ...
     """
     if not os.path.exists(path):
         return None
