@@ -57,6 +57,7 @@ def full_run_record(figure_json: str, backend: str) -> dict:
     with open(figure_json) as handle:
         figure = json.load(handle)
     seeds = {}
+    build_s = figure.get("build_s", {})
     for seed, records in figure["segment_records"].items():
         walls = [r["wall_s"] for r in records]
         n_epochs = sum(r["phase"] == "train" for r in records)
@@ -64,7 +65,8 @@ def full_run_record(figure_json: str, backend: str) -> dict:
         seeds[seed] = {"segments": len(records), "training_epochs": n_epochs, "sim_time_s": simulated,
                        "segments_wall_s": round(sum(walls), 1), "median_segment_wall_s": round(statistics.median(walls), 3),
                        "sim_s_per_wall_s": round(simulated / sum(walls), 3),
-                       "compile_s": round(figure.get("build_s", {}).get(seed, float("nan")), 1),
+                       # None: the seed's record was written from a finished checkpoint (no build)
+                       "compile_s": None if build_s.get(seed) is None else round(build_s[seed], 1),
                        "complete": figure.get("complete", {}).get(seed)}
     sys.path.insert(0, ROOT)
     from spiking.provenance import provenance
@@ -74,7 +76,8 @@ def full_run_record(figure_json: str, backend: str) -> dict:
             "n_neurons_per_population": figure["n_neurons_per_population"], "seeds": seeds,
             "figure_provenance": figure.get("provenance"),
             "notes": "segments_wall_s sums the wall time of every segment run (binary start, state in, 32 s simulated, "
-                     "state out, read-out, checkpoint); seeds that ran at the same time shared the machine's cores",
+                     "state out, read-out, checkpoint); seeds that ran at the same time shared the machine's cores; "
+                     "compile_s is null where the seed's run record was written from its finished checkpoint",
             "provenance": provenance(backend=backend, seed=None)}
 
 

@@ -187,3 +187,27 @@ def test_figure_reuses_stored_run_records(tmp_path):
     with pytest.raises(ParameterError, match="network_sha256"):
         figure.main(["--epochs", "1", "--n-per-population", "10", "--seeds", "3", "--records",
                      str(tmp_path / "records"), "--out", str(tmp_path / "out"), "--no-progress"])
+
+
+def test_full_run_benchmark_reads_a_figure_of_stored_records(tmp_path):
+    """benchmarks/xor.py --full-from: the per-seed speed of a finished figure, also where a seed's
+    record was written from a finished checkpoint and so carries no build time."""
+    import importlib.util
+    import json
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "xor.py")
+    spec = importlib.util.spec_from_file_location("benchmark_xor", path)
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    rates = {"00": 5.0, "10": 5.0, "01": 5.0, "11": 5.0}
+    records = [_synthetic_record(s, 2, rates) for s in range(4)]  # wall times 10, 11, 12, 13 s
+    figure = {"n_neurons_per_population": 10, "segment_records": {"1": records, "2": records},
+              "build_s": {"1": 400.04, "2": None}, "provenance": {"seed": None}}
+    (tmp_path / "figure.json").write_text(json.dumps(figure))
+    out = benchmark.full_run_record(str(tmp_path / "figure.json"), "cpp_standalone")
+    first, second = out["seeds"]["1"], out["seeds"]["2"]
+    assert first["compile_s"] == 400.0 and second["compile_s"] is None  # unknown, not invented
+    # 6 s burn-in + 32 s per segment, over the segments' summed wall time
+    assert first["sim_time_s"] == 6.0 + 32.0 * 4 and first["segments_wall_s"] == 46.0
+    assert first["sim_s_per_wall_s"] == pytest.approx(134.0 / 46.0, abs=1e-3)  # rounded to 3 decimals
+    assert first["training_epochs"] == 2 and first["median_segment_wall_s"] == 11.5
