@@ -67,7 +67,9 @@ def full_run_record(figure_json: str, backend: str) -> dict:
                        "sim_s_per_wall_s": round(simulated / sum(walls), 3),
                        # None: the seed's record was written from a finished checkpoint (no build)
                        "compile_s": None if build_s.get(seed) is None else round(build_s[seed], 1),
-                       "complete": figure.get("complete", {}).get(seed)}
+                       "complete": figure.get("complete", {}).get(seed),
+                       # a seed drawn from a stored run record: the provenance of that run's record
+                       "run_provenance": figure.get("stored_runs", {}).get(seed, {}).get("provenance")}
     sys.path.insert(0, ROOT)
     from spiking.provenance import provenance
     from common import cpu_model

@@ -202,11 +202,14 @@ def test_full_run_benchmark_reads_a_figure_of_stored_records(tmp_path):
     rates = {"00": 5.0, "10": 5.0, "01": 5.0, "11": 5.0}
     records = [_synthetic_record(s, 2, rates) for s in range(4)]  # wall times 10, 11, 12, 13 s
     figure = {"n_neurons_per_population": 10, "segment_records": {"1": records, "2": records},
-              "build_s": {"1": 400.04, "2": None}, "provenance": {"seed": None}}
+              "build_s": {"1": 400.04, "2": None}, "provenance": {"seed": None},
+              "stored_runs": {"2": {"file": "record_seed2.json", "provenance": {"seed": 2, "git_revision": "c" * 40}}}}
     (tmp_path / "figure.json").write_text(json.dumps(figure))
     out = benchmark.full_run_record(str(tmp_path / "figure.json"), "cpp_standalone")
     first, second = out["seeds"]["1"], out["seeds"]["2"]
     assert first["compile_s"] == 400.0 and second["compile_s"] is None  # unknown, not invented
+    # a seed drawn from its stored record keeps that run's provenance; a seed run here has none apart
+    assert second["run_provenance"]["git_revision"] == "c" * 40 and first["run_provenance"] is None
     # 6 s burn-in + 32 s per segment, over the segments' summed wall time
     assert first["sim_time_s"] == 6.0 + 32.0 * 4 and first["segments_wall_s"] == 46.0
     assert first["sim_s_per_wall_s"] == pytest.approx(134.0 / 46.0, abs=1e-3)  # rounded to 3 decimals
